@@ -1,0 +1,109 @@
+package io.paligemma4j.loader.image;
+
+import io.paligemma4j.loader.BadInputException;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes an image file (whatever ImageIO reads: PNG, JPEG, BMP, GIF, ...) to 8-bit RGB. The size
+ * is read from the header and checked against a pixel limit before any pixel is decoded. Grayscale
+ * is replicated to three channels, alpha is dropped (what PIL's {@code convert("RGB")} does),
+ * palettes are expanded, 16-bit samples are reduced to their high byte.
+ */
+public final class ImageLoader {
+    /** 64 megapixels: far above any PaliGemma input, far below what would exhaust the heap. */
+    public static final long DEFAULT_MAX_PIXELS = 64L * 1024 * 1024;
+
+    private ImageLoader() {}
+
+    public static RgbImage load(Path path, long maxPixels) {
+        if (!Files.isRegularFile(path)) {
+            throw new BadInputException("image " + path + ": no such file");
+        }
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            if (in == null) {
+                throw new BadInputException("image " + path + ": cannot open");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadInputException("image " + path + ": not a format this runtime can decode");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new BadInputException("image " + path + " is empty (" + w + "x" + h + ")");
+                }
+                if (w * h > maxPixels) {
+                    throw new BadInputException("image " + path + " is " + w + "x" + h + " = " + (w * h)
+                            + " pixels, over the limit of " + maxPixels);
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            throw new BadInputException("image " + path + " is corrupt or unreadable: " + oneLine(e));
+        }
+        return toRgb(img);
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return (m == null ? e.getClass().getSimpleName() : m).lines().findFirst().orElse("");
+    }
+
+    /** Reads samples from the raster so that gray levels are not gamma-converted by Java2D. */
+    static RgbImage toRgb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] out = new byte[w * h * 3];
+        ColorModel cm = img.getColorModel();
+        Raster r = img.getRaster();
+        int bands = r.getNumBands();
+        int bits = cm.getComponentSize(0);
+        boolean direct = !(cm instanceof IndexColorModel)
+                && cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_CMYK
+                && (bands == 1 || bands == 2 || bands == 3 || bands == 4);
+        if (direct) {
+            int shift = Math.max(0, bits - 8);
+            int colorBands = bands <= 2 ? 1 : 3;
+            int[] px = new int[bands];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    r.getPixel(x, y, px);
+                    int o = (y * w + x) * 3;
+                    for (int c = 0; c < 3; c++) {
+                        out[o + c] = (byte) (px[colorBands == 1 ? 0 : c] >> shift);
+                    }
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int argb = img.getRGB(x, y);
+                    int o = (y * w + x) * 3;
+                    out[o] = (byte) (argb >> 16);
+                    out[o + 1] = (byte) (argb >> 8);
+                    out[o + 2] = (byte) argb;
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+}

@@ -1,0 +1,30 @@
+package io.paligemma4j.cli;
+
+import io.paligemma4j.runtime.Backend;
+import io.paligemma4j.runtime.Backends;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "devices", description = "List backends, their devices, and why a backend is unavailable.")
+final class DevicesCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        boolean tornado = false;
+        for (Backend b : Backends.all()) {
+            String why = b.unavailableReason();
+            System.out.printf("%-10s %s%n", b.name(), why == null ? "available (priority " + b.priority() + ")"
+                    : "unavailable: " + why);
+            if (why == null) {
+                for (String d : b.devices()) {
+                    System.out.println("           - " + d);
+                }
+            }
+            tornado |= b.name().equals("tornado");
+        }
+        if (!tornado) {
+            System.out.println("tornado    unavailable: not built; install a TornadoVM SDK, set TORNADOVM_HOME "
+                    + "and rebuild (see README)");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+package io.paligemma4j.cli;
+
+import io.paligemma4j.runtime.Backend;
+import io.paligemma4j.runtime.Backends;
+import io.paligemma4j.runtime.PaliGemmaModel;
+import io.paligemma4j.runtime.Session;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that runs the model. */
+public final class ModelOptions {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face PaliGemma checkpoint directory (config.json + safetensors). "
+                    + "Default: the bundled tiny checkpoint with random weights.")
+    Path model;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "reference, cpu or tornado. Default: the fastest available.")
+    String backend;
+
+    @Option(names = "--max-seq-len", paramLabel = "N",
+            description = "Tokens of room in the KV cache, image tokens included. Default: image tokens + 256.")
+    Integer maxSeqLen;
+
+    /** The repository (or install) root, set by the launcher; bundled files live under it. */
+    static Path home() {
+        return Path.of(System.getProperty("paligemma.home", "."));
+    }
+
+    static Path bundledModel() {
+        return home().resolve("models/tiny-v1-f32");
+    }
+
+    boolean usesBundledModel() {
+        return model == null;
+    }
+
+    PaliGemmaModel load() {
+        return PaliGemmaModel.load(model != null ? model : bundledModel());
+    }
+
+    Backend selectBackend() {
+        return Backends.select(backend);
+    }
+
+    Session open(PaliGemmaModel m) {
+        int cap = maxSeqLen != null ? maxSeqLen : Session.defaultCapacity(m.config());
+        return Session.open(m, selectBackend(), cap);
+    }
+}

@@ -1,0 +1,24 @@
+package io.paligemma4j.runtime;
+
+/**
+ * A way to run PaliGemma, found with {@link java.util.ServiceLoader}. A backend that cannot run on
+ * this machine says why in {@link #unavailableReason()} and is never chosen silently.
+ */
+public interface Backend {
+    /** The name users select it by ({@code --backend NAME}). */
+    String name();
+
+    /** Null when usable here; otherwise one line saying what is missing. */
+    String unavailableReason();
+
+    /** Higher wins when no backend is named. */
+    int priority();
+
+    /** Devices this backend would run on, one line each, for {@code ./paligemma devices}. */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
+
+    /** Opens an engine over a loaded model with room for {@code maxSeqLen} tokens (image + text). */
+    Engine open(PaliGemmaModel model, int maxSeqLen);
+}

@@ -1,0 +1,48 @@
+package io.paligemma4j.runtime;
+
+import io.paligemma4j.loader.BadInputException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Finds backends on the class path and picks one by name or by priority. */
+public final class Backends {
+    private Backends() {}
+
+    public static List<Backend> all() {
+        List<Backend> list = new ArrayList<>();
+        for (ServiceLoader.Provider<Backend> p : ServiceLoader.load(Backend.class).stream().toList()) {
+            list.add(p.get());
+        }
+        list.sort(Comparator.comparingInt(Backend::priority).reversed());
+        return list;
+    }
+
+    /**
+     * The backend called {@code name}, or the highest-priority available one when name is null.
+     * A named backend that cannot run here is an error, never a silent substitution.
+     */
+    public static Backend select(String name) {
+        List<Backend> all = all();
+        if (name == null) {
+            return all.stream().filter(b -> b.unavailableReason() == null).findFirst()
+                    .orElseThrow(() -> new BadInputException("no backend is available"));
+        }
+        for (Backend b : all) {
+            if (b.name().equals(name)) {
+                String why = b.unavailableReason();
+                if (why != null) {
+                    throw new BadInputException("backend " + name + " is unavailable: " + why);
+                }
+                return b;
+            }
+        }
+        List<String> names = all.stream().map(Backend::name).toList();
+        if (name.equals("tornado")) {
+            throw new BadInputException("backend tornado is not on the class path: build with a TornadoVM SDK "
+                    + "(TORNADOVM_HOME set) to get it; available: " + names);
+        }
+        throw new BadInputException("unknown backend '" + name + "'; available: " + names);
+    }
+}

@@ -1,0 +1,32 @@
+package io.paligemma4j.runtime;
+
+import io.paligemma4j.kernels.ref.ReferenceKernels;
+import java.util.List;
+
+/** Scalar single-threaded kernels: slow, simple, the spec every other backend is checked against. */
+public final class ReferenceBackend implements Backend {
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public String unavailableReason() {
+        return null;
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public List<String> devices() {
+        return List.of("host CPU, one thread, scalar Java");
+    }
+
+    @Override
+    public Engine open(PaliGemmaModel model, int maxSeqLen) {
+        return new EagerEngine(new ReferenceKernels(), model, maxSeqLen);
+    }
+}
