@@ -12,7 +12,10 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** NumPy {@code .npy} files of little-endian float32, C order: the exchange format of conformance. */
+/**
+ * NumPy {@code .npy} files in C order: float32 read and written, float64 read (narrowed to float32).
+ * The exchange format of conformance.
+ */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
@@ -70,8 +73,10 @@ public final class Npy {
         if (!d.find() || !fo.find() || !sh.find()) {
             throw new BadInputException(f + " has a malformed header: " + header.strip());
         }
-        if (!d.group(1).equals("<f4")) {
-            throw new BadInputException(f + " holds dtype " + d.group(1) + "; expected float32 ('<f4')");
+        String descr = d.group(1);
+        int width = descr.equals("<f4") ? 4 : descr.equals("<f8") ? 8 : 0;
+        if (width == 0) {
+            throw new BadInputException(f + " holds dtype " + descr + "; expected little-endian float32 or float64");
         }
         if (fo.group(1).equals("True")) {
             throw new BadInputException(f + " is in Fortran order; expected C order");
@@ -92,13 +97,21 @@ public final class Npy {
             throw new BadInputException(f + " has a shape that overflows");
         }
         long dataStart = start + headerLen;
-        if (n < 0 || n * 4 != bytes.length - dataStart) {
+        if (n < 0 || n > Integer.MAX_VALUE || n * width != bytes.length - dataStart) {
             throw new BadInputException(f + " holds " + (bytes.length - dataStart) + " data bytes but shape "
-                    + Arrays.toString(shape) + " needs " + n * 4);
+                    + Arrays.toString(shape) + " needs " + n * width);
         }
         float[] data = new float[(int) n];
         b.position((int) dataStart);
-        b.asFloatBuffer().get(data);
+        if (width == 4) {
+            b.asFloatBuffer().get(data);
+        } else {
+            // float64 arrays (reference outputs) are narrowed to float32.
+            java.nio.DoubleBuffer db = b.asDoubleBuffer();
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) db.get(i);
+            }
+        }
         return new Array(shape, data);
     }
 
