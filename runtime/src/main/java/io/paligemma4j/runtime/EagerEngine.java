@@ -237,7 +237,7 @@ public final class EagerEngine implements Engine {
             return logits.toArray(JAVA_FLOAT);
         }
         k.rmsNorm(xs, n, d, tw.finalNorm(), eps, h);
-        try (Arena tmpArena = Arena.ofConfined()) {
+        try (Arena tmpArena = Arena.ofShared()) {
             MemorySegment all = tmpArena.allocate(JAVA_FLOAT, (long) n * vocab);
             k.matmul(h, n, d, tw.lmHead(), null, all);
             if (tc.finalLogitSoftcap() > 0) {

@@ -34,4 +34,17 @@ public record AttentionShape(int numHeads, int numKvHeads, int headDim, float sc
         }
         return k <= q && (window == 0 || q - k < window);
     }
+
+    /** The visible keys of query q always form one range; this is its first index. */
+    public int firstVisible(int q, int prefixLen) {
+        if (q < prefixLen || window == 0) {
+            return 0;
+        }
+        return Math.max(0, q - window + 1);
+    }
+
+    /** End (exclusive) of query q's visible key range, given nKv keys. */
+    public int endVisible(int q, int prefixLen, int nKv) {
+        return Math.min(nKv, q < prefixLen ? Math.max(prefixLen, q + 1) : q + 1);
+    }
 }

@@ -1,0 +1,120 @@
+package io.paligemma4j.kernels.vector;
+
+import static io.paligemma4j.kernels.vector.Vec.F;
+import static io.paligemma4j.kernels.vector.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.paligemma4j.kernels.AttentionShape;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Attention with an online softmax (contract: {@link io.paligemma4j.kernels.ref.Attention}). One
+ * task per (query, head); keys are visited in tiles of {@value #TILE} with a running maximum and
+ * sum, so memory per task is one tile of scores and one head-sized accumulator, whatever the
+ * sequence length; no N×N score matrix exists. The visible keys of a query are one contiguous
+ * range ({@link AttentionShape#firstVisible}), so masked keys are never touched.
+ */
+final class VectorAttention {
+    static final int TILE = 64;
+
+    private VectorAttention() {}
+
+    static void attention(Parallel par, AttentionShape s, MemorySegment q, int nq, int queryStart, int prefixLen,
+                          MemorySegment k, MemorySegment v, int nKv, MemorySegment out) {
+        int heads = s.numHeads();
+        int d = s.headDim();
+        par.forRange(nq * heads, 2, (ts, te) -> {
+            float[] scores = new float[TILE];
+            float[] acc = new float[d];
+            for (int t = ts; t < te; t++) {
+                int i = t / heads;
+                int h = t % heads;
+                int qi = queryStart + i;
+                int kvh = h / s.group();
+                long qBase = (long) i * s.qStride() + (long) h * d;
+                int lo = s.firstVisible(qi, prefixLen);
+                int hi = s.endVisible(qi, prefixLen, nKv);
+                if (hi <= lo) {
+                    throw new IllegalStateException("query " + qi + " sees no key");
+                }
+                java.util.Arrays.fill(acc, 0f);
+                float m = Float.NEGATIVE_INFINITY;
+                float l = 0f;
+                for (int j0 = lo; j0 < hi; j0 += TILE) {
+                    int n = Math.min(TILE, hi - j0);
+                    float tileMax = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < n; j++) {
+                        long kBase = (long) (j0 + j) * s.kvStride() + (long) kvh * d;
+                        float sc = dot(q, qBase, k, kBase, d) * s.scale();
+                        if (s.softcap() > 0) {
+                            sc = (float) (s.softcap() * Math.tanh(sc / s.softcap()));
+                        }
+                        scores[j] = sc;
+                        tileMax = Math.max(tileMax, sc);
+                    }
+                    float mNew = Math.max(m, tileMax);
+                    float corr = (float) Math.exp(m - mNew);
+                    l *= corr;
+                    scale(acc, corr);
+                    for (int j = 0; j < n; j++) {
+                        float p = (float) Math.exp(scores[j] - mNew);
+                        l += p;
+                        axpy(acc, p, v, (long) (j0 + j) * s.kvStride() + (long) kvh * d, d);
+                    }
+                    m = mNew;
+                }
+                float inv = 1f / l;
+                int x = 0;
+                for (; x + L <= d; x += L) {
+                    Vec.store(FloatVector.fromArray(F, acc, x).mul(inv), out, qBase + x);
+                }
+                for (; x < d; x++) {
+                    out.setAtIndex(JAVA_FLOAT, qBase + x, acc[x] * inv);
+                }
+            }
+        });
+    }
+
+    private static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            s0 = Vec.act(a, ao + i).fma(Vec.act(b, bo + i), s0);
+            s1 = Vec.act(a, ao + i + L).fma(Vec.act(b, bo + i + L), s1);
+        }
+        for (; i + L <= n; i += L) {
+            s0 = Vec.act(a, ao + i).fma(Vec.act(b, bo + i), s0);
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a.getAtIndex(JAVA_FLOAT, ao + i) * b.getAtIndex(JAVA_FLOAT, bo + i);
+        }
+        return s;
+    }
+
+    private static void scale(float[] acc, float c) {
+        if (c == 1f) {
+            return;
+        }
+        int i = 0;
+        for (; i + L <= acc.length; i += L) {
+            FloatVector.fromArray(F, acc, i).mul(c).intoArray(acc, i);
+        }
+        for (; i < acc.length; i++) {
+            acc[i] *= c;
+        }
+    }
+
+    /** acc += p · v[vo .. vo+n). */
+    private static void axpy(float[] acc, float p, MemorySegment v, long vo, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            Vec.act(v, vo + i).mul(p).add(FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] += p * v.getAtIndex(JAVA_FLOAT, vo + i);
+        }
+    }
+}
