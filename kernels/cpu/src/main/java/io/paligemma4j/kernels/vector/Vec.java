@@ -55,6 +55,46 @@ final class Vec {
         return bits.or(w.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in another order once the JIT
+     * intrinsifies it, which would make results depend on warm-up; this keeps runs bit-identical.
+     */
+    static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+
+    /**
+     * e^x from IEEE adds and multiplies only (range reduction to [−ln2/2, ln2/2] and a degree-6
+     * Taylor polynomial, ~2 ulp), so interpreted and compiled code agree bit for bit, which the
+     * Vector API's own EXP/TANH (SVML once compiled) do not guarantee.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87.0f).min(88.0f);
+        FloatVector t = x.mul(LOG2E);
+        // Round to nearest by adding ±0.5 before the truncating conversion.
+        FloatVector half = FloatVector.broadcast(F, 0.5f).blend(-0.5f, t.compare(VectorOperators.LT, 0f));
+        IntVector k = (IntVector) t.add(half).convert(VectorOperators.F2I, 0);
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = x.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
+        FloatVector p = r.mul(1f / 720).add(1f / 120).mul(r).add(1f / 24).mul(r).add(1f / 6).mul(r).add(0.5f)
+                .mul(r).add(1f).mul(r).add(1f);
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** tanh(x) = 1 − 2/(e^{2x} + 1), deterministic like {@link #exp}; absolute error ~1e-7. */
+    static FloatVector tanh(FloatVector x) {
+        return FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(exp(x.mul(2f)).add(1f)));
+    }
+
     /** L weights of {@code dtype} starting at element {@code i}, as floats. */
     static FloatVector weight(DType dtype, MemorySegment s, long i) {
         return switch (dtype) {

@@ -18,7 +18,7 @@ final class VectorActivations {
 
     static FloatVector gelu(FloatVector x) {
         FloatVector inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(C);
-        return inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
+        return Vec.tanh(inner).add(1f).mul(x).mul(0.5f);
     }
 
     static void geluTanh(Parallel par, MemorySegment x, long n) {
@@ -50,7 +50,7 @@ final class VectorActivations {
         forChunks(par, n, (s, e) -> {
             long i = s;
             for (; i + L <= e; i += L) {
-                Vec.store(Vec.act(x, i).mul(inv).lanewise(VectorOperators.TANH).mul(cap), x, i);
+                Vec.store(Vec.tanh(Vec.act(x, i).mul(inv)).mul(cap), x, i);
             }
             for (; i < e; i++) {
                 x.setAtIndex(JAVA_FLOAT, i, (float) (cap * Math.tanh(x.getAtIndex(JAVA_FLOAT, i) / cap)));

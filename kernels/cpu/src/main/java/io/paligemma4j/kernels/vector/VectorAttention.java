@@ -87,7 +87,7 @@ final class VectorAttention {
         for (; i + L <= n; i += L) {
             s0 = Vec.act(a, ao + i).fma(Vec.act(b, bo + i), s0);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = Vec.sum(s0.add(s1));
         for (; i < n; i++) {
             s += a.getAtIndex(JAVA_FLOAT, ao + i) * b.getAtIndex(JAVA_FLOAT, bo + i);
         }

@@ -36,11 +36,11 @@ final class VectorElementwise {
         FloatVector sv = FloatVector.zero(Vec.F);
         i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector e = Vec.act(x, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Vec.exp(Vec.act(x, i).sub(max));
             Vec.store(e, x, i);
             sv = sv.add(e);
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = Vec.sum(sv);
         for (; i < n; i++) {
             float e = (float) Math.exp(x.getAtIndex(JAVA_FLOAT, i) - max);
             x.setAtIndex(JAVA_FLOAT, i, e);

@@ -100,7 +100,7 @@ final class VectorMatmul {
         for (; i + L <= n; i += L) {
             a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x.getAtIndex(JAVA_FLOAT, xo + i) * w.get(Tensor.F32_LE, (wo + i) * 4);
         }
@@ -119,7 +119,7 @@ final class VectorMatmul {
         for (; i + L <= n; i += L) {
             a0 = Vec.bf16(w, wo + i).fma(Vec.act(x, xo + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x.getAtIndex(JAVA_FLOAT, xo + i) * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, (wo + i) * 2));
         }
@@ -138,7 +138,7 @@ final class VectorMatmul {
         for (; i + L <= n; i += L) {
             a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x.getAtIndex(JAVA_FLOAT, xo + i) * Float.float16ToFloat(w.get(Tensor.I16_LE, (wo + i) * 2));
         }
@@ -246,7 +246,7 @@ final class VectorMatmul {
                 for (; k + L <= kc; k += L) {
                     a = Vec.act(x, xr + k).fma(FloatVector.fromArray(F, wb, c * KC + k), a);
                 }
-                float s = a.reduceLanes(VectorOperators.ADD);
+                float s = Vec.sum(a);
                 for (; k < kc; k++) {
                     s += x.getAtIndex(JAVA_FLOAT, xr + k) * wb[c * KC + k];
                 }
@@ -286,18 +286,18 @@ final class VectorMatmul {
             a31 = v.fma(w1, a31);
             a32 = v.fma(w2, a32);
         }
-        acc[0] = a00.reduceLanes(VectorOperators.ADD);
-        acc[1] = a01.reduceLanes(VectorOperators.ADD);
-        acc[2] = a02.reduceLanes(VectorOperators.ADD);
-        acc[3] = a10.reduceLanes(VectorOperators.ADD);
-        acc[4] = a11.reduceLanes(VectorOperators.ADD);
-        acc[5] = a12.reduceLanes(VectorOperators.ADD);
-        acc[6] = a20.reduceLanes(VectorOperators.ADD);
-        acc[7] = a21.reduceLanes(VectorOperators.ADD);
-        acc[8] = a22.reduceLanes(VectorOperators.ADD);
-        acc[9] = a30.reduceLanes(VectorOperators.ADD);
-        acc[10] = a31.reduceLanes(VectorOperators.ADD);
-        acc[11] = a32.reduceLanes(VectorOperators.ADD);
+        acc[0] = Vec.sum(a00);
+        acc[1] = Vec.sum(a01);
+        acc[2] = Vec.sum(a02);
+        acc[3] = Vec.sum(a10);
+        acc[4] = Vec.sum(a11);
+        acc[5] = Vec.sum(a12);
+        acc[6] = Vec.sum(a20);
+        acc[7] = Vec.sum(a21);
+        acc[8] = Vec.sum(a22);
+        acc[9] = Vec.sum(a30);
+        acc[10] = Vec.sum(a31);
+        acc[11] = Vec.sum(a32);
         for (; k < kc; k++) {
             float w0 = wb[k];
             float w1 = wb[KC + k];

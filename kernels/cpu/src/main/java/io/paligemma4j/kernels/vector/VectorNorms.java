@@ -76,7 +76,7 @@ final class VectorNorms {
             FloatVector v = Vec.act(x, b + i);
             a0 = squares ? v.sub(c).fma(v.sub(c), a0) : a0.add(v);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = Vec.sum(a0.add(a1));
         for (; i < dim; i++) {
             float v = x.getAtIndex(JAVA_FLOAT, b + i) - (squares ? center : 0f);
             s += squares ? v * v : v;
