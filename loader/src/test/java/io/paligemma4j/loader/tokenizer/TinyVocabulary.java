@@ -53,6 +53,11 @@ final class TinyVocabulary {
     }
 
     byte[] modelProto(int modelType, boolean byteFallback, boolean addDummyPrefix) {
+        return modelProto(pieces, modelType, byteFallback, addDummyPrefix);
+    }
+
+    /** A SentencePiece ModelProto holding {@code pieces} in order, with Gemma's normalizer spec. */
+    static byte[] modelProto(List<Piece> pieces, int modelType, boolean byteFallback, boolean addDummyPrefix) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             CodedOutputStream model = CodedOutputStream.newInstance(out);
