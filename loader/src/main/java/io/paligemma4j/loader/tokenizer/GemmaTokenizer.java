@@ -36,7 +36,7 @@ public final class GemmaTokenizer {
 
     /** Reads a SentencePiece {@code ModelProto} (BPE model with Gemma's identity normalizer). */
     public static GemmaTokenizer fromSentencePiece(Path tokenizerModel) {
-        return SentencePieceModelReader.read(tokenizerModel);
+        return SentencePieceModelReader.read(tokenizerModel, null);
     }
 
     /** Reads a Hugging Face {@code tokenizer.json} with a BPE model. */
@@ -44,11 +44,16 @@ public final class GemmaTokenizer {
         return TokenizerJsonReader.read(tokenizerJson);
     }
 
-    /** The tokenizer of a model directory: {@code tokenizer.model} if present, else {@code tokenizer.json}. */
+    /**
+     * The tokenizer of a model directory: {@code tokenizer.model} (with {@code added_tokens.json}
+     * when present, which is where Hugging Face repos keep PaliGemma's {@code <image>}), else
+     * {@code tokenizer.json}.
+     */
     public static GemmaTokenizer load(Path modelDir) {
         Path model = modelDir.resolve("tokenizer.model");
         if (Files.isRegularFile(model)) {
-            return fromSentencePiece(model);
+            Path added = modelDir.resolve("added_tokens.json");
+            return SentencePieceModelReader.read(model, Files.isRegularFile(added) ? added : null);
         }
         Path json = modelDir.resolve("tokenizer.json");
         if (Files.isRegularFile(json)) {

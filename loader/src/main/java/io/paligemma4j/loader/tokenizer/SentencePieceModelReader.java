@@ -1,5 +1,7 @@
 package io.paligemma4j.loader.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.paligemma4j.loader.BadInputException;
@@ -9,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads SentencePiece's {@code ModelProto} ({@code tokenizer.model}) field by field, without
@@ -39,7 +43,11 @@ final class SentencePieceModelReader {
         this.file = file;
     }
 
-    static GemmaTokenizer read(Path path) {
+    /**
+     * @param addedTokensJson Hugging Face's {@code added_tokens.json} beside the model (PaliGemma's
+     *                        holds {@code {"<image>": 257152}}), or null
+     */
+    static GemmaTokenizer read(Path path, Path addedTokensJson) {
         String file = path.toString();
         byte[] bytes;
         try {
@@ -55,7 +63,47 @@ final class SentencePieceModelReader {
         } catch (IOException e) {
             throw new BadInputException(file + ": not a SentencePiece model protobuf: " + e.getMessage(), e);
         }
+        if (addedTokensJson != null) {
+            r.addTokens(addedTokensJson);
+        }
         return r.build();
+    }
+
+    /**
+     * Appends the tokens Hugging Face adds past the SentencePiece vocabulary. The file does not say
+     * whether they are special; PaliGemma's conversion registers its {@code <image>} as special, so
+     * they become control pieces: matched whole, dropped when decoding.
+     */
+    private void addTokens(Path json) {
+        String where = json.toString();
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json.toFile());
+        } catch (IOException e) {
+            throw new BadInputException(where + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadInputException(where + ": is not a JSON object of token to id");
+        }
+        Map<Integer, String> byId = new TreeMap<>();
+        root.properties().forEach(e -> {
+            if (!e.getValue().canConvertToInt()) {
+                throw new BadInputException(where + ": the id of " + Vocabulary.quote(e.getKey()) + " is not an integer");
+            }
+            byId.put(e.getValue().asInt(), e.getKey());
+        });
+        byId.forEach((id, token) -> {
+            if (id < pieces.size() && pieces.get(id).equals(token)) {
+                return; // already in the model
+            }
+            if (id != pieces.size()) {
+                throw new BadInputException(where + ": " + Vocabulary.quote(token) + " has id " + id
+                        + ", but the next free id after " + file + " is " + pieces.size());
+            }
+            pieces.add(token);
+            scores.add(0f);
+            types.add(PieceType.CONTROL);
+        });
     }
 
     private GemmaTokenizer build() {

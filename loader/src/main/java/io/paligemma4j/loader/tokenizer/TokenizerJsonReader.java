@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paligemma4j.loader.BadInputException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class TokenizerJsonReader {
         JsonNode root;
         try {
             root = JSON.readTree(path.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException | FileNotFoundException e) {
             throw new BadInputException(file + ": no such file");
         } catch (IOException e) {
             throw new BadInputException(file + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
@@ -121,10 +122,11 @@ final class TokenizerJsonReader {
         for (int rank = 0; rank < list.size(); rank++) {
             JsonNode m = list.get(rank);
             String left, right;
-            if (m.isTextual() && m.asText().indexOf(' ') > 0 && m.asText().indexOf(' ') == m.asText().lastIndexOf(' ')) {
+            int space = m.asText("").indexOf(' ');
+            if (m.isTextual() && space > 0 && space == m.asText().lastIndexOf(' ')) {
                 // Older files write "left right"; neither part can then contain a space.
-                left = m.asText().substring(0, m.asText().indexOf(' '));
-                right = m.asText().substring(m.asText().indexOf(' ') + 1);
+                left = m.asText().substring(0, space);
+                right = m.asText().substring(space + 1);
             } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
                 left = m.get(0).asText();
                 right = m.get(1).asText();

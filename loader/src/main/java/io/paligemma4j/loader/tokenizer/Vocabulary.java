@@ -1,9 +1,11 @@
 package io.paligemma4j.loader.tokenizer;
 
 import io.paligemma4j.loader.BadInputException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** Pieces indexed by id, with their types and the reverse map; built once by a reader. */
 final class Vocabulary {
@@ -28,7 +30,7 @@ final class Vocabulary {
         this.types = types;
         this.ids = HashMap.newHashMap(pieces.length);
         this.byteValues = new int[pieces.length];
-        java.util.Arrays.fill(byteIds, -1);
+        Arrays.fill(byteIds, -1);
         int unk = -1;
         for (int id = 0; id < pieces.length; id++) {
             String p = pieces[id];
@@ -77,7 +79,7 @@ final class Vocabulary {
     }
 
     List<String> atomicPieces() {
-        return java.util.stream.IntStream.range(0, pieces.length)
+        return IntStream.range(0, pieces.length)
                 .filter(id -> types[id].atomic())
                 .mapToObj(id -> pieces[id])
                 .toList();

@@ -83,6 +83,15 @@ class SentencePieceModelTest {
         tiny.writeModel(dir, BPE, true, false);
         Files.writeString(dir.resolve("tokenizer.json"), "not json");
         assertEquals(tiny.pieces.size(), GemmaTokenizer.load(dir).vocabSize());
+        int next = tiny.pieces.size();
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<extra>\": " + next + ", \"<image>\": " + tiny.id("<image>") + "}");
+        GemmaTokenizer withAdded = GemmaTokenizer.load(dir);
+        assertEquals(next + 1, withAdded.vocabSize());
+        assertArrayEquals(new int[] {tiny.id("a"), next, tiny.id("<image>")}, withAdded.encode("a<extra><image>"));
+        assertEquals("a<image>", withAdded.decode(withAdded.encode("a<extra><image>")));
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<gap>\": " + (next + 1) + "}");
+        assertTrue(reject(() -> GemmaTokenizer.load(dir), "added_tokens.json").contains("next free id"));
+        Files.delete(dir.resolve("added_tokens.json"));
         Files.delete(dir.resolve("tokenizer.model"));
         tiny.writeJson(dir, true);
         assertEquals(tiny.pieces.size(), GemmaTokenizer.load(dir).vocabSize());
