@@ -1,0 +1,204 @@
+package io.paligemma4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.paligemma4j.kernels.vector.MachineLimits;
+import io.paligemma4j.kernels.vector.Parallel;
+import io.paligemma4j.runtime.Backend;
+import io.paligemma4j.runtime.Backends;
+import io.paligemma4j.runtime.GenerationOptions;
+import io.paligemma4j.runtime.GenerationResult;
+import io.paligemma4j.runtime.ModelCost;
+import io.paligemma4j.runtime.PaliGemmaModel;
+import io.paligemma4j.runtime.Session;
+import io.paligemma4j.runtime.SyntheticModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * End-to-end benchmark on full-size synthetic checkpoints: every figure beside its roofline, from
+ * limits measured in the same run (memory read bandwidth and FMA peak on the same threads).
+ */
+@Command(name = "bench", description = "End-to-end benchmark on full-size PaliGemma-3B-224 and PaliGemma 2 3B-224 "
+        + "checkpoints with random BF16 weights (written once to $PALIGEMMA_CACHE or ~/.cache/paligemma4j).")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend to time. Default: the fastest available.")
+    String backend;
+
+    @Option(names = "--variant", paramLabel = "NAME", split = ",",
+            description = "Which checkpoints: ${COMPLETION-CANDIDATES} (default: both).")
+    List<SyntheticModels.Variant> variants;
+
+    @Option(names = "--text-tokens", defaultValue = "14",
+            description = "Text prefix tokens after the image (default ${DEFAULT-VALUE}: 256 + 14 = 270 rows).")
+    int textTokens;
+
+    @Option(names = "--decode-tokens", defaultValue = "16", description = "Tokens to decode (default ${DEFAULT-VALUE}).")
+    int decodeTokens;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Backend b = Backends.select(backend);
+        List<SyntheticModels.Variant> todo = variants != null ? variants : List.of(SyntheticModels.Variant.values());
+        Path cache = SyntheticModels.cacheDir();
+        List<Map<String, Object>> results = new ArrayList<>();
+        warmUp(b);
+        progress("measuring machine limits (memory read bandwidth, FMA peak)...");
+        MachineLimits.Limits lim = MachineLimits.measure(new Parallel(Parallel.defaultThreads()));
+        for (SyntheticModels.Variant v : todo) {
+            long w0 = System.nanoTime();
+            boolean existed = Files.isRegularFile(cache.resolve(v.dirName()).resolve("config.json"));
+            if (!existed) {
+                progress("writing synthetic checkpoint " + v.dirName() + " to " + cache + " (once)...");
+            }
+            Path dir = SyntheticModels.ensure(v, cache);
+            double writeS = existed ? 0 : (System.nanoTime() - w0) / 1e9;
+            results.add(run(b, v, dir, lim, writeS));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("backend", b.name());
+        out.put("threads", lim.threads());
+        out.put("measured_bandwidth_bytes_per_s", lim.readBytesPerSecond());
+        out.put("measured_fma_peak_flops_per_s", lim.fmaFlopsPerSecond());
+        out.put("models", results);
+        // The first model's headline figures at top level, as the README's contract promises.
+        out.putAll(headline(results.get(0)));
+        out.put("peak_rss_bytes", peakRss());
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        } else {
+            printTable(out, results);
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> headline(Map<String, Object> r) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        for (String k : List.of("decode_tokens_per_s", "prefill_tokens_per_s", "vision_seconds", "weight_bytes_per_token",
+                "time_to_first_token_s", "load_seconds")) {
+            h.put(k, r.get(k));
+        }
+        return h;
+    }
+
+    /** JIT warm-up on the bundled tiny model: compiles the kernels' loops before anything is timed. */
+    private static void warmUp(Backend b) {
+        try (PaliGemmaModel m = PaliGemmaModel.load(ModelOptions.bundledModel());
+             Session s = Session.open(m, b, Session.defaultCapacity(m.config()))) {
+            float[] px = new float[3 * 56 * 56];
+            for (int i = 0; i < 5; i++) {
+                s.generate(px, Session.textPrefix(2, new int[] {5, 6, 7}, new int[] {108}),
+                        GenerationOptions.conformance(8));
+            }
+        }
+    }
+
+    private Map<String, Object> run(Backend b, SyntheticModels.Variant v, Path dir, MachineLimits.Limits lim,
+                                    double writeSeconds) {
+        long t0 = System.nanoTime();
+        try (PaliGemmaModel m = PaliGemmaModel.load(dir)) {
+            double loadS = (System.nanoTime() - t0) / 1e9;
+            var c = m.config();
+            int n = c.numImageTokens();
+            int rows = n + textTokens;
+            int[] prompt = new int[textTokens - 2];
+            for (int i = 0; i < prompt.length; i++) {
+                prompt[i] = 1000 + 37 * i;
+            }
+            float[] pixels = new float[3 * c.vision().imageSize() * c.vision().imageSize()];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) Math.sin(i * 0.001);
+            }
+            progress("running " + v.dirName() + ": vision, prefill of " + rows + " rows, " + decodeTokens + " decode steps...");
+            GenerationResult r;
+            try (Session s = Session.open(m, b, rows + decodeTokens + 1)) {
+                r = s.generate(pixels, Session.textPrefix(2, prompt, new int[] {108}),
+                        new GenerationOptions(decodeTokens + 1, Set.of(), 0));
+            }
+            GenerationResult.Timings t = r.timings();
+            double visionS = t.visionNanos() / 1e9;
+            double prefillS = t.prefillNanos() / 1e9;
+            double decodeTps = t.decodeTokensPerSecond();
+            long bytesPerToken = ModelCost.decodeWeightBytes(m.weights().text());
+            double visionFlops = ModelCost.visionFlops(c);
+            double prefillFlops = ModelCost.prefillFlops(c, rows);
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", v.dirName());
+            o.put("checkpoint_bytes", m.checkpoint().byteSize());
+            o.put("checkpoint_write_seconds", writeSeconds);
+            o.put("load_seconds", loadS);
+            o.put("vision_seconds", visionS);
+            o.put("vision_flops", visionFlops);
+            o.put("vision_roofline_seconds", visionFlops / lim.fmaFlopsPerSecond());
+            o.put("prefill_rows", rows);
+            o.put("prefill_seconds", prefillS);
+            o.put("prefill_tokens_per_s", rows / prefillS);
+            o.put("prefill_flops", prefillFlops);
+            o.put("prefill_roofline_tokens_per_s", rows / (prefillFlops / lim.fmaFlopsPerSecond()));
+            o.put("time_to_first_token_s", visionS + prefillS);
+            o.put("decode_tokens", t.decodedTokens());
+            o.put("decode_tokens_per_s", decodeTps);
+            o.put("weight_bytes_per_token", bytesPerToken);
+            o.put("decode_roofline_tokens_per_s", lim.readBytesPerSecond() / bytesPerToken);
+            o.put("peak_rss_bytes_so_far", peakRss());
+            return o;
+        }
+    }
+
+    private static void printTable(Map<String, Object> out, List<Map<String, Object>> results) {
+        System.out.printf("backend %s, %d threads | measured: memory read %.1f GB/s, FMA peak %.1f GFLOP/s%n",
+                out.get("backend"), (Integer) out.get("threads"),
+                (Double) out.get("measured_bandwidth_bytes_per_s") / 1e9, (Double) out.get("measured_fma_peak_flops_per_s") / 1e9);
+        for (Map<String, Object> r : results) {
+            double ckpt = ((Long) r.get("checkpoint_bytes")).doubleValue();
+            System.out.printf("%n%s (%.2f GB of BF16 weights)%n", r.get("model"), ckpt / 1e9);
+            System.out.printf("  %-22s %10s   %s%n", "stage", "measured", "roofline (fraction reached)");
+            System.out.printf("  %-22s %9.3f s%n", "load", (Double) r.get("load_seconds"));
+            double vs = (Double) r.get("vision_seconds");
+            double vr = (Double) r.get("vision_roofline_seconds");
+            System.out.printf("  %-22s %9.3f s   %.3f s at FMA peak (%.0f%%), %.2f TFLOP%n", "vision tower", vs, vr,
+                    100 * vr / vs, (Double) r.get("vision_flops") / 1e12);
+            double pt = (Double) r.get("prefill_tokens_per_s");
+            double pr = (Double) r.get("prefill_roofline_tokens_per_s");
+            System.out.printf("  %-22s %9.1f tok/s   %.1f tok/s at FMA peak (%.0f%%), %d rows in %.2f s%n", "prefill", pt, pr,
+                    100 * pt / pr, (Integer) r.get("prefill_rows"), (Double) r.get("prefill_seconds"));
+            System.out.printf("  %-22s %9.3f s%n", "time to first token", (Double) r.get("time_to_first_token_s"));
+            double dt = (Double) r.get("decode_tokens_per_s");
+            double dr = (Double) r.get("decode_roofline_tokens_per_s");
+            System.out.printf("  %-22s %9.2f tok/s   %.2f tok/s at memory bandwidth (%.0f%%), %.2f GB/token%n", "decode", dt,
+                    dr, 100 * dt / dr, ((Long) r.get("weight_bytes_per_token")) / 1e9);
+            long rss = (Long) r.get("peak_rss_bytes_so_far");
+            System.out.printf("  %-22s %9.2f GB   %.2f x checkpoint%n", "peak RSS so far", rss / 1e9, rss / ckpt);
+        }
+    }
+
+    /** Peak resident set (VmHWM) of this process, -1 where /proc is absent. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static void progress(String s) {
+        System.err.println("bench: " + s);
+    }
+}
