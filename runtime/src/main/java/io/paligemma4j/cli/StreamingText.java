@@ -1,0 +1,32 @@
+package io.paligemma4j.cli;
+
+import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
+import java.util.Arrays;
+
+/**
+ * Turns tokens into text as they arrive: decodes everything so far and prints what is new, so
+ * multi-byte characters split across byte-fallback tokens appear once they are complete.
+ */
+final class StreamingText {
+    private final GemmaTokenizer tok;
+    private int[] ids = new int[0];
+    private String shown = "";
+
+    StreamingText(GemmaTokenizer tok) {
+        this.tok = tok;
+    }
+
+    String next(int id) {
+        ids = Arrays.copyOf(ids, ids.length + 1);
+        ids[ids.length - 1] = id;
+        String all = tok.decode(ids);
+        // Hold back a trailing replacement character: it may be the start of an unfinished UTF-8 sequence.
+        String stable = all.endsWith("\uFFFD") ? all.substring(0, all.length() - 1) : all;
+        if (!stable.startsWith(shown)) {
+            return "";
+        }
+        String fresh = stable.substring(shown.length());
+        shown = stable;
+        return fresh;
+    }
+}
