@@ -3,17 +3,35 @@ package io.paligemma4j.runtime;
 import java.util.Set;
 
 /**
- * How to pick tokens. Greedy is argmax with the lowest id on ties. {@code stopIds} end generation
- * (the token itself is not returned); empty means stop only at {@code maxNewTokens}.
- * {@code vocabLimit} excludes ids at or above it from being chosen (0 = no limit): PaliGemma's
- * Hugging Face vocabulary pads 64 rows after the real one (pitfall 11).
+ * How to pick tokens. {@code temperature} 0 is greedy: argmax, the lowest id on ties. Above 0,
+ * tokens are sampled from softmax(logits / temperature), restricted to the {@code topK} most
+ * likely (0 = all) and then to the smallest set whose probability reaches {@code topP} (1 = all),
+ * from a random generator seeded with {@code seed}, so a seed reproduces its output.
+ * {@code stopIds} end generation (the stop token is not returned). {@code vocabLimit} excludes
+ * ids at or above it (0 = none): PaliGemma's Hugging Face vocabulary pads rows after the real
+ * one (pitfall 11).
  */
-public record GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int vocabLimit) {
+public record GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int vocabLimit, double temperature, int topK,
+                                double topP, long seed) {
     public GenerationOptions {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("maxNewTokens must not be negative");
         }
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a finite number >= 0");
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("topK must not be negative");
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("topP must be in (0, 1]");
+        }
         stopIds = Set.copyOf(stopIds);
+    }
+
+    /** Greedy decoding. */
+    public GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int vocabLimit) {
+        this(maxNewTokens, stopIds, vocabLimit, 0, 0, 1, 0);
     }
 
     /** Greedy, no stop token, no vocabulary limit: what the conformance fixtures use. */

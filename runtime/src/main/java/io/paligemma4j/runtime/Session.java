@@ -15,6 +15,7 @@ public final class Session implements AutoCloseable {
     private final PaliGemmaModel model;
     private final Backend backend;
     private final Engine engine;
+    private java.util.function.Consumer<String> progress = stage -> {};
 
     private Session(PaliGemmaModel model, Backend backend, Engine engine) {
         this.model = model;
@@ -50,6 +51,11 @@ public final class Session implements AutoCloseable {
         return t;
     }
 
+    /** Called with "vision", "prefill" and "decode" as each stage of {@link #generate} starts. */
+    public void onStage(java.util.function.Consumer<String> listener) {
+        this.progress = listener;
+    }
+
     public Backend backend() {
         return backend;
     }
@@ -81,10 +87,13 @@ public final class Session implements AutoCloseable {
                     + " image tokens included)");
         }
         long t0 = System.nanoTime();
+        progress.accept("vision");
         float[] features = engine.encodeImage(pixels);
         long t1 = System.nanoTime();
+        progress.accept("prefill");
         float[] pre = engine.prefill(features, textPrefix, prefixLen, keepLogits);
         long t2 = System.nanoTime();
+        progress.accept("decode");
         int vocab = model.config().text().vocabSize();
         float[] last = keepLogits ? java.util.Arrays.copyOfRange(pre, (prefixLen - 1) * vocab, prefixLen * vocab) : pre;
         List<float[]> steps = new ArrayList<>();
@@ -92,11 +101,12 @@ public final class Session implements AutoCloseable {
         int count = 0;
         boolean eos = false;
         int decoded = 0;
+        Sampling sampling = new Sampling(options);
         while (count < options.maxNewTokens()) {
             if (keepLogits) {
                 steps.add(last);
             }
-            int next = Sampling.greedy(last, options.vocabLimit());
+            int next = sampling.next(last);
             if (options.stopIds().contains(next)) {
                 eos = true;
                 break;
