@@ -71,6 +71,9 @@ public final class EagerEngine implements Engine {
         // sqrt(D) rounded to the embedding's stored dtype, as the reference implementations do.
         embedScale = Tensor.roundTo(w.text().embedTokens().dtype(), (float) Math.sqrt(tc.hiddenSize()));
         long d = tc.hiddenSize();
+        long floats = (long) capacity * (3 * d + 2L * tc.qDim() + tc.intermediateSize())
+                + 2L * tc.numLayers() * capacity * tc.kvDim() + tc.vocabSize();
+        MemoryBudget.require(floats * 4, "the KV cache and activations for " + capacity + " tokens");
         x = alloc((long) capacity * d);
         h = alloc((long) capacity * d);
         tmp = alloc((long) capacity * d);
@@ -111,6 +114,8 @@ public final class EagerEngine implements Engine {
         int n = vc.numPatches();
         long dv = vc.hiddenSize();
         if (vx == null) {
+            MemoryBudget.require(4 * (6 * n * dv + (long) n * Math.max(vc.intermediateSize(), config.text().hiddenSize())),
+                    "the vision tower's activations");
             vx = alloc(n * dv);
             vh = alloc(n * dv);
             vq = alloc(n * dv);

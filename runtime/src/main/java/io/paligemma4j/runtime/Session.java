@@ -103,6 +103,9 @@ public final class Session implements AutoCloseable {
         int decoded = 0;
         Sampling sampling = new Sampling(options);
         while (count < options.maxNewTokens()) {
+            if (Thread.currentThread().isInterrupted()) {
+                break; // stop cleanly between steps; the tokens so far are the result
+            }
             if (keepLogits) {
                 steps.add(last);
             }
