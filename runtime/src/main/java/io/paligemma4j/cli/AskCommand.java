@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.runtime.tasks.TaskPrompts;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskRunner.run(model, flags, image, "answer " + lang + " " + question, null, 108, true);
+        TaskRunner.run(model, flags, image, TaskPrompts.answer(lang, question), null, 108, true);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.runtime.tasks.TaskPrompts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String p = prompt != null ? prompt : "caption " + lang;
+        String p = prompt != null ? prompt : TaskPrompts.caption(lang);
         TaskRunner.run(model, flags, image, p, promptIds, newlineId, false);
         return 0;
     }

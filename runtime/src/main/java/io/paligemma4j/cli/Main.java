@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code ./paligemma}: the command-line tool. Bad input is one line on stderr and exit code 2. */
 @Command(name = "paligemma", mixinStandardHelpOptions = true, version = "paligemma4j 0.1.0",
         description = "PaliGemma on the JVM: reference, Vector API and TornadoVM backends.",
-        subcommands = {CaptionCommand.class, AskCommand.class, ConformanceCommand.class, BenchCommand.class, TokenizeCommand.class,
+        subcommands = {CaptionCommand.class, AskCommand.class, DetectCommand.class, SegmentCommand.class,
+                ConformanceCommand.class, BenchCommand.class, TokenizeCommand.class,
                 PreprocessCommand.class,
                 DevicesCommand.class,
                 CommandLine.HelpCommand.class})

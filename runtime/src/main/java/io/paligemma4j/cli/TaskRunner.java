@@ -77,7 +77,7 @@ final class TaskRunner {
                         s.backend().name(), tLoad / 1e6, t.visionNanos() / 1e6, r.prefixLength(),
                         t.prefillNanos() / 1e6, r.prefixLength() / (t.prefillNanos() / 1e9), t.decodedTokens(),
                         t.decodeNanos() / 1e6, t.decodeTokensPerSecond());
-                return new Outcome(tok != null ? tok.decode(r.tokens()) : null, r.tokens(), rgb, r);
+                return new Outcome(tok != null ? tok.decode(r.tokens(), false) : null, r.tokens(), rgb, r);
             }
         }
     }

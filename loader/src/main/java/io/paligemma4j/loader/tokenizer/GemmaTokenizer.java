@@ -90,11 +90,21 @@ public final class GemmaTokenizer {
      * and unknown pieces (pad, eos, bos, unk, …) left out, as Hugging Face's skip_special_tokens does.
      */
     public String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    /**
+     * As {@link #decode(int[])}, but with {@code skipSpecial} false every special piece except
+     * pad, bos and eos is kept as its text: task outputs such as {@code <loc0123>} must survive
+     * even where a tokenizer.json marks them special.
+     */
+    public String decode(int[] ids, boolean skipSpecial) {
         StringBuilder text = new StringBuilder();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int id : ids) {
             check(id);
-            if (vocab.types[id].special()) {
+            if (vocab.types[id].special()
+                    && (skipSpecial || id == padId() || id == bosId() || id == eosId())) {
                 continue;
             }
             if (vocab.byteValues[id] >= 0) {
