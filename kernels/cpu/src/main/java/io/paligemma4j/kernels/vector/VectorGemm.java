@@ -1,0 +1,204 @@
+package io.paligemma4j.kernels.vector;
+
+import static io.paligemma4j.kernels.vector.Vec.F;
+import static io.paligemma4j.kernels.vector.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.paligemma4j.kernels.ref.Activations;
+import io.paligemma4j.loader.DType;
+import io.paligemma4j.loader.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * GEMM for the vision tower and prefill (contract: {@link io.paligemma4j.kernels.ref.Matmul}),
+ * compute-bound, in the outer-product form of BLIS-style kernels: each thread owns panels of
+ * {@value #NR} output columns; for each k-block it packs that panel's weights, widened to float
+ * and transposed to k-major ({@code [kc][NR]}), into an L2-sized scratch, then sweeps all rows of
+ * x in {@value #MR}-row tiles. The micro-kernel keeps an MR×NR tile of out in 12 vector registers
+ * (AVX2 has 16): per k it loads two weight vectors and broadcasts six x values — 12 FMAs, no
+ * horizontal reductions. The packing is amortised over every row of x.
+ */
+final class VectorGemm {
+    static final int MR = 6;
+    static final int NR = 2 * 8;
+    static final int KC_MAX = 2048;
+
+    private VectorGemm() {}
+
+    /** k-blocks of near-equal size, so that no block is a short, overhead-dominated tail. */
+    static int blockSize(int in) {
+        int blocks = (in + KC_MAX - 1) / KC_MAX;
+        return (in + blocks - 1) / blocks;
+    }
+
+    /**
+     * out = x·W^T + bias; or, with {@code up} non-null, out = gelu_tanh(x·W^T) ⊙ (x·Up^T) with the
+     * two products kept in per-panel scratch until their last k-block.
+     */
+    static void gemm(Parallel par, MemorySegment x, int rows, int in, Tensor w, Tensor bias, MemorySegment out,
+                     Tensor up) {
+        if (L * 2 != NR) {
+            throw new IllegalStateException("the GEMM micro-kernel is written for 8-float vectors, have " + L);
+        }
+        int outDim = (int) w.dim(0);
+        int panels = (outDim + NR - 1) / NR;
+        int kc = blockSize(in);
+        // x on the heap: the micro-kernel's six broadcasts per k become plain array loads whose range
+        // checks the JIT hoists out of the loop (segment loads keep theirs).
+        float[] xa = x.asSlice(0, (long) rows * in * 4).toArray(JAVA_FLOAT);
+        par.forRange(panels, 1, (ps, pe) -> {
+            float[] packW = new float[kc * NR];
+            float[] packU = up != null ? new float[kc * NR] : null;
+            float[] tile = new float[MR * NR];
+            float[] accG = up != null ? new float[rows * NR] : null;
+            float[] accU = up != null ? new float[rows * NR] : null;
+            for (int p = ps; p < pe; p++) {
+                int o0 = p * NR;
+                int nc = Math.min(NR, outDim - o0);
+                for (int k0 = 0; k0 < in; k0 += kc) {
+                    int kb = Math.min(kc, in - k0);
+                    boolean first = k0 == 0;
+                    boolean last = k0 + kb >= in;
+                    pack(w, o0, nc, in, k0, kb, packW);
+                    if (up != null) {
+                        pack(up, o0, nc, in, k0, kb, packU);
+                    }
+                    for (int r0 = 0; r0 < rows; r0 += MR) {
+                        int mr = Math.min(MR, rows - r0);
+                        if (up == null) {
+                            micro(xa, r0, mr, in, k0, kb, packW, tile);
+                            store(tile, mr, nc, r0, o0, outDim, out, first, bias);
+                        } else {
+                            micro(xa, r0, mr, in, k0, kb, packW, tile);
+                            accumulate(tile, mr, r0, accG, first);
+                            micro(xa, r0, mr, in, k0, kb, packU, tile);
+                            accumulate(tile, mr, r0, accU, first);
+                            if (last) {
+                                for (int r = 0; r < mr; r++) {
+                                    for (int c = 0; c < nc; c++) {
+                                        int i = (r0 + r) * NR + c;
+                                        out.setAtIndex(JAVA_FLOAT, (long) (r0 + r) * outDim + o0 + c,
+                                                Activations.gelu(accG[i]) * accU[i]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Weight rows [o0, o0+nc) × columns [k0, k0+kb), widened, as dst[k·NR + c]; missing columns are 0. */
+    private static void pack(Tensor w, int o0, int nc, int in, int k0, int kb, float[] dst) {
+        DType dt = w.dtype();
+        MemorySegment s = w.data();
+        float[] row = new float[L];
+        for (int c = 0; c < NR; c++) {
+            if (c >= nc) {
+                for (int k = 0; k < kb; k++) {
+                    dst[k * NR + c] = 0f;
+                }
+                continue;
+            }
+            long base = (long) (o0 + c) * in + k0;
+            int k = 0;
+            for (; k + L <= kb; k += L) {
+                Vec.weight(dt, s, base + k).intoArray(row, 0);
+                for (int j = 0; j < L; j++) {
+                    dst[(k + j) * NR + c] = row[j];
+                }
+            }
+            for (; k < kb; k++) {
+                dst[k * NR + c] = w.getFloat(base + k);
+            }
+        }
+    }
+
+    /** tile[r·NR + c] = Σ_k x[r0+r, k0+k] · pack[k·NR + c] for r < mr (rows beyond mr are left as garbage). */
+    private static void micro(float[] x, int r0, int mr, int in, int k0, int kb, float[] pack, float[] tile) {
+        if (mr == MR) {
+            micro6(x, r0, in, k0, kb, pack, tile);
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            long xr = (long) (r0 + r) * in + k0;
+            for (int k = 0; k < kb; k++) {
+                FloatVector b = FloatVector.broadcast(F, x[(int) (xr + k)]);
+                a0 = FloatVector.fromArray(F, pack, k * NR).fma(b, a0);
+                a1 = FloatVector.fromArray(F, pack, k * NR + L).fma(b, a1);
+            }
+            a0.intoArray(tile, r * NR);
+            a1.intoArray(tile, r * NR + L);
+        }
+    }
+
+    private static void micro6(float[] x, int r0, int in, int k0, int kb, float[] pack, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int x0 = r0 * in + k0;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int x4 = x3 + in;
+        int x5 = x4 + in;
+        for (int k = 0; k < kb; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, pack, k * NR);
+            FloatVector b1 = FloatVector.fromArray(F, pack, k * NR + L);
+            FloatVector a = FloatVector.broadcast(F, x[x0 + k]);
+            c00 = b0.fma(a, c00);
+            c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(F, x[x1 + k]);
+            c10 = b0.fma(a, c10);
+            c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(F, x[x2 + k]);
+            c20 = b0.fma(a, c20);
+            c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(F, x[x3 + k]);
+            c30 = b0.fma(a, c30);
+            c31 = b1.fma(a, c31);
+            a = FloatVector.broadcast(F, x[x4 + k]);
+            c40 = b0.fma(a, c40);
+            c41 = b1.fma(a, c41);
+            a = FloatVector.broadcast(F, x[x5 + k]);
+            c50 = b0.fma(a, c50);
+            c51 = b1.fma(a, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
+    private static void store(float[] tile, int mr, int nc, int r0, int o0, int outDim, MemorySegment out,
+                              boolean first, Tensor bias) {
+        for (int r = 0; r < mr; r++) {
+            long base = (long) (r0 + r) * outDim + o0;
+            for (int c = 0; c < nc; c++) {
+                float v = tile[r * NR + c];
+                v += first ? (bias != null ? bias.getFloat(o0 + c) : 0f) : out.getAtIndex(JAVA_FLOAT, base + c);
+                out.setAtIndex(JAVA_FLOAT, base + c, v);
+            }
+        }
+    }
+
+    private static void accumulate(float[] tile, int mr, int r0, float[] acc, boolean first) {
+        for (int r = 0; r < mr; r++) {
+            for (int c = 0; c < NR; c++) {
+                int i = (r0 + r) * NR + c;
+                acc[i] = first ? tile[r * NR + c] : acc[i] + tile[r * NR + c];
+            }
+        }
+    }
+}
