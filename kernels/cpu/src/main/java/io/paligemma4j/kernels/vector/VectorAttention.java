@@ -44,24 +44,17 @@ final class VectorAttention {
                 float l = 0f;
                 for (int j0 = lo; j0 < hi; j0 += TILE) {
                     int n = Math.min(TILE, hi - j0);
-                    float tileMax = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < n; j++) {
                         long kBase = (long) (j0 + j) * s.kvStride() + (long) kvh * d;
-                        float sc = dot(q, qBase, k, kBase, d) * s.scale();
-                        if (s.softcap() > 0) {
-                            sc = (float) (s.softcap() * Math.tanh(sc / s.softcap()));
-                        }
-                        scores[j] = sc;
-                        tileMax = Math.max(tileMax, sc);
+                        scores[j] = dot(q, qBase, k, kBase, d);
                     }
+                    float tileMax = scaleAndCap(scores, n, s.scale(), s.softcap());
                     float mNew = Math.max(m, tileMax);
                     float corr = (float) Math.exp(m - mNew);
-                    l *= corr;
+                    l = l * corr + expInPlace(scores, n, mNew);
                     scale(acc, corr);
                     for (int j = 0; j < n; j++) {
-                        float p = (float) Math.exp(scores[j] - mNew);
-                        l += p;
-                        axpy(acc, p, v, (long) (j0 + j) * s.kvStride() + (long) kvh * d, d);
+                        axpy(acc, scores[j], v, (long) (j0 + j) * s.kvStride() + (long) kvh * d, d);
                     }
                     m = mNew;
                 }
@@ -75,6 +68,46 @@ final class VectorAttention {
                 }
             }
         });
+    }
+
+    /** scores = cap·tanh(scale·s / cap) (or scale·s without a cap) over n values; returns their maximum. */
+    private static float scaleAndCap(float[] sc, int n, float scale, float cap) {
+        float max = Float.NEGATIVE_INFINITY;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector v = FloatVector.fromArray(F, sc, j).mul(scale);
+            if (cap > 0) {
+                v = Vec.tanh(v.mul(1f / cap)).mul(cap);
+            }
+            v.intoArray(sc, j);
+            max = Math.max(max, v.reduceLanes(VectorOperators.MAX));
+        }
+        for (; j < n; j++) {
+            float v = sc[j] * scale;
+            if (cap > 0) {
+                v = (float) (cap * Math.tanh(v / cap));
+            }
+            sc[j] = v;
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** sc[j] = e^(sc[j] − m) in place over n values; returns their sum. */
+    private static float expInPlace(float[] sc, int n, float m) {
+        FloatVector sum = FloatVector.zero(F);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector e = Vec.exp(FloatVector.fromArray(F, sc, j).sub(m));
+            e.intoArray(sc, j);
+            sum = sum.add(e);
+        }
+        float total = Vec.sum(sum);
+        for (; j < n; j++) {
+            sc[j] = (float) Math.exp(sc[j] - m);
+            total += sc[j];
+        }
+        return total;
     }
 
     private static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
