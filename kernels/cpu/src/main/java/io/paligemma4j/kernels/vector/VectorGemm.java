@@ -46,7 +46,7 @@ final class VectorGemm {
         int kc = blockSize(in);
         // x on the heap: the micro-kernel's six broadcasts per k become plain array loads whose range
         // checks the JIT hoists out of the loop (segment loads keep theirs).
-        float[] xa = x.asSlice(0, (long) rows * in * 4).toArray(JAVA_FLOAT);
+        float[] xa = heapCopy(x, rows * in);
         par.forRange(panels, 1, (ps, pe) -> {
             float[] packW = new float[kc * NR];
             float[] packU = up != null ? new float[kc * NR] : null;
@@ -88,6 +88,19 @@ final class VectorGemm {
                 }
             }
         });
+    }
+
+    /** Reused per calling thread, so a prefill does not turn every GEMM's input into garbage. */
+    private static final ThreadLocal<float[]> X_COPY = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] heapCopy(MemorySegment x, int n) {
+        float[] a = X_COPY.get();
+        if (a.length < n) {
+            a = new float[n];
+            X_COPY.set(a);
+        }
+        MemorySegment.copy(x, JAVA_FLOAT, 0, a, 0, n);
+        return a;
     }
 
     /** Weight rows [o0, o0+nc) × columns [k0, k0+kb), widened, as dst[k·NR + c]; missing columns are 0. */
