@@ -1,11 +1,15 @@
 package io.paligemma4j.runtime;
 
+import io.paligemma4j.loader.BadInputException;
 import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /** Token choice from logits: greedy, or temperature / top-k / top-p sampling with a seeded generator. */
 public final class Sampling {
+    private static final String NO_LOGITS = "the model produced no finite logits: the checkpoint holds NaN or Inf "
+            + "weights, or the activations overflowed";
+
     private final GenerationOptions options;
     private final SplittableRandom rng;
 
@@ -26,7 +30,7 @@ public final class Sampling {
             max = Math.max(max, logits[id] * inv);
         }
         if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max)) {
-            throw new IllegalStateException("logits hold no finite number: the weights or inputs are broken");
+            throw new BadInputException(NO_LOGITS);
         }
         double[] p = new double[cand.length];
         double sum = 0;
@@ -102,7 +106,7 @@ public final class Sampling {
             }
         }
         if (best < 0) {
-            throw new IllegalStateException("logits hold no number (all NaN): the weights or inputs are broken");
+            throw new BadInputException(NO_LOGITS);
         }
         return best;
     }

@@ -16,7 +16,7 @@ class SamplingTest {
         assertEquals(2, new Sampling(opts(0, 0, 1, 0)).next(l));
         assertEquals(2, Sampling.greedy(l, 0));
         assertEquals(1, Sampling.greedy(l, 2));
-        assertThrows(IllegalStateException.class, () -> Sampling.greedy(new float[] {Float.NaN}, 0));
+        assertThrows(io.paligemma4j.loader.BadInputException.class, () -> Sampling.greedy(new float[] {Float.NaN}, 0));
     }
 
     @Test
