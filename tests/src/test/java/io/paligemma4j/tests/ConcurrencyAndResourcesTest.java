@@ -71,6 +71,16 @@ class ConcurrencyAndResourcesTest {
         }
     }
 
+    /** Resident set size in bytes, from /proc/self/status. */
+    static long rss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
     static long lines(Path file) throws IOException {
         return Files.readAllLines(file).size();
     }
@@ -94,14 +104,19 @@ class ConcurrencyAndResourcesTest {
         }
         long fd0 = count(fds);
         long maps0 = lines(maps);
+        long rss0 = rss();
         for (int i = 0; i < 1000; i++) {
             cycle.run();
         }
         long fd1 = count(fds);
         long maps1 = lines(maps);
+        long rss1 = rss();
         assertEquals(fd0, fd1, "open file handles after 1000 cycles");
         // Each cycle maps the checkpoint once; a leak would add ~1000 mappings. The JIT's code cache and
         // the allocator may add a handful.
         assertTrue(maps1 - maps0 < 50, "memory mappings grew from " + maps0 + " to " + maps1);
+        // Each cycle allocates ~0.5 MB off-heap (KV cache, activations); leaking it would add ~500 MB.
+        // The heap may grow by up to its young generation, hence the 128 MB allowance.
+        assertTrue(rss1 - rss0 < 128L << 20, "resident memory grew from " + (rss0 >> 20) + " MB to " + (rss1 >> 20) + " MB");
     }
 }
