@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "ask", description = "Answer a question about an image (\"answer LANG QUESTION\").")
+@Command(name = "ask", mixinStandardHelpOptions = true, description = "Answer a question about an image (\"answer LANG QUESTION\").")
 final class AskCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

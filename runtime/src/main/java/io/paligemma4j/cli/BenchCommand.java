@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * End-to-end benchmark on full-size synthetic checkpoints: every figure beside its roofline, from
  * limits measured in the same run (memory read bandwidth and FMA peak on the same threads).
  */
-@Command(name = "bench", description = "End-to-end benchmark on full-size PaliGemma-3B-224 and PaliGemma 2 3B-224 "
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmark on full-size PaliGemma-3B-224 and PaliGemma 2 3B-224 "
         + "checkpoints with random BF16 weights (written once to $PALIGEMMA_CACHE or ~/.cache/paligemma4j).")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "Backend to time. Default: the fastest available.")

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "caption", description = "Caption an image (\"caption LANG\"): image -> SigLIP -> Gemma -> text, "
+@Command(name = "caption", mixinStandardHelpOptions = true, description = "Caption an image (\"caption LANG\"): image -> SigLIP -> Gemma -> text, "
         + "streamed, with per-stage timings.")
 final class CaptionCommand implements Callable<Integer> {
     @Mixin

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * A stable contract for cross-implementation checks: builds {@code [image × N][BOS][prompt][\n]},
  * decodes greedily (lowest id on ties, EOS not special) and writes the intermediate results.
  */
-@Command(name = "conformance", description = "Run a fixed prefix greedily and write image features, prefill "
+@Command(name = "conformance", mixinStandardHelpOptions = true, description = "Run a fixed prefix greedily and write image features, prefill "
         + "logits and per-step logits as .npy plus result.json.")
 final class ConformanceCommand implements Callable<Integer> {
     @Mixin

@@ -4,14 +4,13 @@ import io.paligemma4j.runtime.tasks.BoxDrawing;
 import io.paligemma4j.runtime.tasks.Detection;
 import io.paligemma4j.runtime.tasks.Detections;
 import io.paligemma4j.runtime.tasks.TaskPrompts;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "detect", description = "Detect objects (\"detect A ; B\"): prints labelled boxes in pixels of the "
+@Command(name = "detect", mixinStandardHelpOptions = true, description = "Detect objects (\"detect A ; B\"): prints labelled boxes in pixels of the "
         + "original image and draws them onto a copy (PNG).")
 final class DetectCommand implements Callable<Integer> {
     @Mixin
@@ -20,20 +19,13 @@ final class DetectCommand implements Callable<Integer> {
     @Mixin
     GenerationFlags flags;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG or JPEG.")
-    Path image;
-
-    @Option(names = "--objects", required = true, split = ";", paramLabel = "NAMES",
-            description = "What to look for, separated by ';' (e.g. \"cat;dog\").")
-    List<String> objects;
-
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the annotated image.")
-    Path out;
+    @Mixin
+    ObjectTaskOptions task;
 
     @Override
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
-        TaskRunner.Outcome o = TaskRunner.run(model, flags, image, TaskPrompts.detect(objects.toArray(String[]::new)),
+        TaskRunner.Outcome o = TaskRunner.run(model, flags, task.image, TaskPrompts.detect(task.objectArray()),
                 null, 108, true);
         List<Detection> dets = Detections.parse(o.text(), o.image().width(), o.image().height());
         for (Detection d : dets) {
@@ -43,8 +35,8 @@ final class DetectCommand implements Callable<Integer> {
         if (dets.isEmpty()) {
             System.out.println("no boxes found in the output");
         }
-        BoxDrawing.writePng(o.image(), dets, out);
-        System.out.println("wrote " + out);
+        BoxDrawing.writePng(o.image(), dets, task.out);
+        System.out.println("wrote " + task.out);
         return 0;
     }
 }

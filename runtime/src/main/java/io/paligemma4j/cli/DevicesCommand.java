@@ -5,7 +5,7 @@ import io.paligemma4j.runtime.Backends;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-@Command(name = "devices", description = "List backends, their devices, and why a backend is unavailable.")
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List backends, their devices, and why a backend is unavailable.")
 final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {

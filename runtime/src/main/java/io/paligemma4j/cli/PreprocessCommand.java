@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "preprocess", description = "Decode an image and write the float32 [3, S, S] pixel array the model "
+@Command(name = "preprocess", mixinStandardHelpOptions = true, description = "Decode an image and write the float32 [3, S, S] pixel array the model "
         + "takes (PIL-bicubic resize, x/127.5 - 1), as .npy.")
 final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG, JPEG, BMP, GIF, ...")

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "segment", description = "Segment objects (\"segment A ; B\"): decodes the <seg> tokens through the "
+@Command(name = "segment", mixinStandardHelpOptions = true, description = "Segment objects (\"segment A ; B\"): decodes the <seg> tokens through the "
         + "VQ-VAE decoder (--vae) into a full-size PNG mask (white = object).")
 final class SegmentCommand implements Callable<Integer> {
     @Mixin
@@ -21,26 +21,19 @@ final class SegmentCommand implements Callable<Integer> {
     @Mixin
     GenerationFlags flags;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG or JPEG.")
-    Path image;
-
-    @Option(names = "--objects", required = true, split = ";", paramLabel = "NAMES",
-            description = "What to segment, separated by ';'.")
-    List<String> objects;
+    @Mixin
+    ObjectTaskOptions task;
 
     @Option(names = "--vae", required = true, paramLabel = "FILE.safetensors",
             description = "VQ-VAE decoder weights (big_vision's vae-oid.npz converted to safetensors; names in "
                     + "the README).")
     Path vae;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the mask.")
-    Path out;
-
     @Override
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
         VqVaeDecoder decoder = VqVaeDecoder.load(vae); // fail on a bad file before running the model
-        TaskRunner.Outcome o = TaskRunner.run(model, flags, image, TaskPrompts.segment(objects.toArray(String[]::new)),
+        TaskRunner.Outcome o = TaskRunner.run(model, flags, task.image, TaskPrompts.segment(task.objectArray()),
                 null, 108, true);
         List<Detection> dets = Detections.parse(o.text(), o.image().width(), o.image().height());
         for (Detection d : dets) {
@@ -48,8 +41,8 @@ final class SegmentCommand implements Callable<Integer> {
                     d.hasMask() ? "with mask" : "(no <seg> tokens: box only, not in the mask)");
         }
         SegmentationMask mask = SegmentationMask.of(o.image().width(), o.image().height(), dets, decoder::decode);
-        mask.writePng(out);
-        System.out.println("wrote " + out + " (" + mask.area() + " pixels set)");
+        mask.writePng(task.out);
+        System.out.println("wrote " + task.out + " (" + mask.area() + " pixels set)");
         return 0;
     }
 }

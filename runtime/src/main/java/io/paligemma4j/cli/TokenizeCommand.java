@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "tokenize", description = "Encode text with a Gemma tokenizer (tokenizer.model or tokenizer.json): "
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Encode text with a Gemma tokenizer (tokenizer.model or tokenizer.json): "
         + "prints {\"ids\": [...], \"pieces\": [...]}; with --jsonl reads {\"text\": ...} lines on stdin.")
 final class TokenizeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
