@@ -15,7 +15,7 @@ public final class ModelOptions {
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "reference, cpu or tornado. Default: the fastest available.")
+            description = "reference or cpu. Default: the fastest available.")
     String backend;
 
     @Option(names = "--max-seq-len", paramLabel = "N",

@@ -40,8 +40,7 @@ public final class Backends {
         }
         List<String> names = all.stream().map(Backend::name).toList();
         if (name.equals("tornado")) {
-            throw new BadInputException("backend tornado is not on the class path: build with a TornadoVM SDK "
-                    + "(TORNADOVM_HOME set) to get it; available: " + names);
+            throw new BadInputException("backend tornado is not implemented yet; available: " + names);
         }
         throw new BadInputException("unknown backend '" + name + "'; available: " + names);
     }
