@@ -142,10 +142,6 @@ public final class Checkpoint implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(tensors);
     }
 
-    public String description() {
-        return description;
-    }
-
     /** Total bytes of all tensors (what a full pass over the weights reads). */
     public long byteSize() {
         return tensors.values().stream().mapToLong(t -> t.data().byteSize()).sum();

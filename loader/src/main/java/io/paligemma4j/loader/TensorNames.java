@@ -6,7 +6,7 @@ import java.util.List;
  * The one place that knows how checkpoints name tensors. Every stored name is brought to the
  * canonical PaliGemma scheme ({@code vision_tower.*}, {@code multi_modal_projector.*},
  * {@code language_model.model.*}, {@code language_model.lm_head.*}); stage builders ask for
- * names relative to a {@link Prefixes} so the same code serves standalone Gemma and SigLIP.
+ * names relative to a {@link Prefixes}, so standalone Gemma and SigLIP checkpoints can reuse them with other prefixes.
  */
 public final class TensorNames {
     private TensorNames() {}
@@ -17,10 +17,6 @@ public final class TensorNames {
         public static final Prefixes PALIGEMMA = new Prefixes(
                 "vision_tower.vision_model.", "multi_modal_projector.", "language_model.model.",
                 "language_model.lm_head.");
-        /** Standalone Gemma / Gemma 2 text checkpoints. */
-        public static final Prefixes GEMMA = new Prefixes(null, null, "model.", "lm_head.");
-        /** Standalone SigLIP vision checkpoints. */
-        public static final Prefixes SIGLIP = new Prefixes("vision_model.", null, null, null);
     }
 
     /** Newer transformers save these names; each maps to the older, canonical one. */

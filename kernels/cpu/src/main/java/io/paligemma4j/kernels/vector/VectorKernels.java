@@ -14,10 +14,6 @@ public final class VectorKernels implements Kernels {
         this.par = par;
     }
 
-    public Parallel parallel() {
-        return par;
-    }
-
     @Override
     public String name() {
         return "cpu";
