@@ -1,0 +1,27 @@
+package io.paligemma4j.kernels.tornado;
+
+/**
+ * Slots of the small per-run {@code IntArray} the host uploads before a text pass. TornadoVM
+ * compiles scalar task arguments in as literals, so every value that changes between runs lives
+ * here instead.
+ */
+public final class Step {
+    /** Rows processed in this pass (prefill: image + text; decode: 1). */
+    public static final int ROWS = 0;
+    /** Absolute position of row 0; the KV-cache row it writes. */
+    public static final int START = 1;
+    /** Rows [0, PREFIX) attend bidirectionally (prefix-LM). */
+    public static final int PREFIX = 2;
+    /** First input row a row-selecting kernel reads (the logits pass picks one row of x). */
+    public static final int IN_ROW = 3;
+    /** Rows [0, IMAGE_ROWS) already hold image features; token ids start after them. */
+    public static final int IMAGE_ROWS = 4;
+    /** Token id of row r is at {@code IDS + r}. */
+    public static final int IDS = 8;
+
+    private Step() {}
+
+    public static int size(int capacity) {
+        return IDS + capacity;
+    }
+}
