@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * implementation lands within ~1e-5 (fixtures README), and the greedy margins are ≥ 0.009, so
  * 1e-4 still catches every op-level mistake (those move logits by 0.2–5).
  */
-class ConformanceTest {
-    static final double TOL = 1e-4;
+public class ConformanceTest {
+    public static final double TOL = 1e-4;
 
     @TempDir
     Path out;

@@ -24,10 +24,10 @@ public final class EmbeddingKernels {
         }
     }
 
-    /** Copies the first {@code step[IMAGE_ROWS]} rows of projected image features into x, unscaled. */
-    public static void placeImage(KernelContext c, FloatArray features, FloatArray x, IntArray step, int dim) {
+    /** Copies the n values of the projected image features into the first rows of x, unscaled. */
+    public static void placeImage(KernelContext c, FloatArray features, FloatArray x, int n) {
         int i = c.globalIdx;
-        if (i < step.get(Step.IMAGE_ROWS) * dim) {
+        if (i < n) {
             x.set(i, features.get(i));
         }
     }
