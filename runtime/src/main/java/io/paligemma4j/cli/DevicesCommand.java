@@ -19,10 +19,10 @@ final class DevicesCommand implements Callable<Integer> {
                     System.out.println("           - " + d);
                 }
             }
-            tornado |= b.name().equals("tornado");
+            tornado |= b.name().equals(Backends.TORNADO);
         }
         if (!tornado) {
-            System.out.println("tornado    unavailable: the TornadoVM backend is not implemented yet");
+            System.out.println("tornado    unavailable: " + Backends.TORNADO_ABSENT);
         }
         return 0;
     }

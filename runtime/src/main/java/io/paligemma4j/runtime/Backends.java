@@ -8,6 +8,11 @@ import java.util.ServiceLoader;
 
 /** Finds backends on the class path and picks one by name or by priority. */
 public final class Backends {
+    /** The TornadoVM backend's name; its module is only on the class path when built and launched with an SDK. */
+    public static final String TORNADO = "tornado";
+    public static final String TORNADO_ABSENT = "its module is not on the class path; install a TornadoVM SDK, set"
+            + " TORNADOVM_HOME and run ./paligemma with --backend tornado (see README)";
+
     private Backends() {}
 
     public static List<Backend> all() {
@@ -39,8 +44,8 @@ public final class Backends {
             }
         }
         List<String> names = all.stream().map(Backend::name).toList();
-        if (name.equals("tornado")) {
-            throw new BadInputException("backend tornado is not implemented yet; available: " + names);
+        if (name.equals(TORNADO)) {
+            throw new BadInputException("backend tornado is unavailable: " + TORNADO_ABSENT);
         }
         throw new BadInputException("unknown backend '" + name + "'; available: " + names);
     }

@@ -1,6 +1,15 @@
 package io.paligemma4j.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.paligemma4j.loader.Npy;
 import io.paligemma4j.runtime.Backends;
@@ -12,11 +21,52 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Both fixture cases on the TornadoVM backend through the library: generated ids identical and
- * every image-feature, prefill and step logit within 1e-4 of the float64 fixture (the tolerance
- * and its reasoning are {@link ConformanceTest}'s).
+ * Both fixture cases on the TornadoVM backend, through the real {@code ./paligemma conformance
+ * --backend tornado} (a subprocess, so the launcher's SDK set-up is what runs) and through the
+ * library: generated ids identical and every image-feature, prefill and step logit within 1e-4 of
+ * the float64 fixture (the tolerance and its reasoning are {@link ConformanceTest}'s).
  */
 class TornadoConformanceTest {
+    @TempDir
+    Path out;
+
+    @ParameterizedTest(name = "{0} on tornado via ./paligemma conformance")
+    @ValueSource(strings = {"v1", "v2"})
+    void commandLineReproducesFixture(String version) throws Exception {
+        Path launcher = Fixtures.home().resolve("paligemma").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(launcher.toString(), "conformance", "--model",
+                Fixtures.model(version).toAbsolutePath().toString(), "--backend", "tornado", "--pixels",
+                Fixtures.pixels().toAbsolutePath().toString(), "--prompt-ids", Fixtures.PROMPT_IDS, "--new-tokens", "8",
+                "--out", out.toString()).directory(out.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        assertEquals(0, p.exitValue(), log);
+        JsonNode r = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        assertEquals("tornado", r.get("backend").asText());
+        int[] gen = new int[r.get("generated").size()];
+        for (int i = 0; i < gen.length; i++) {
+            gen[i] = r.get("generated").get(i).asInt();
+        }
+        assertArrayEquals(Fixtures.expectedTokens(version), gen);
+        for (String f : List.of("image_features", "prefill_logits", "generation_step_logits")) {
+            Npy.Array got = Npy.read(out.resolve(f + ".npy"));
+            Npy.Array want = Fixtures.expected(version, f + ".npy");
+            assertArrayEquals(want.shape(), got.shape(), f);
+            report(version + " cli " + f, want, got.data());
+            Fixtures.assertClose(want, got.data(), ConformanceTest.TOL, f);
+        }
+    }
+
+    /** The worst difference, printed for the record (the assertion is separate). */
+    static void report(String what, Npy.Array want, float[] got) {
+        double worst = 0;
+        for (int i = 0; i < got.length; i++) {
+            worst = Math.max(worst, Math.abs(want.data()[i] - got[i]));
+        }
+        System.out.printf("tornado %s: max |diff| %.3g%n", what, worst);
+    }
     @ParameterizedTest(name = "{0} on tornado via the library")
     @ValueSource(strings = {"v1", "v2"})
     void libraryReproducesFixture(String version) throws Exception {
@@ -25,6 +75,8 @@ class TornadoConformanceTest {
             int[] prefix = Session.textPrefix(m.config().text().bosId(), Fixtures.PROMPT, new int[] {Fixtures.NEWLINE});
             GenerationResult r = s.generate(Npy.read(Fixtures.pixels()).data(), prefix,
                     GenerationOptions.conformance(Fixtures.NEW_TOKENS), t -> {}, true);
+            report(version + " lib features", Fixtures.expected(version, "image_features.npy"), r.imageFeatures());
+            report(version + " lib prefill", Fixtures.expected(version, "prefill_logits.npy"), r.prefillLogits());
             Fixtures.assertClose(Fixtures.expected(version, "image_features.npy"), r.imageFeatures(), ConformanceTest.TOL, "features");
             Fixtures.assertClose(Fixtures.expected(version, "prefill_logits.npy"), r.prefillLogits(), ConformanceTest.TOL, "prefill");
             int vocab = m.config().text().vocabSize();
