@@ -1,5 +1,8 @@
 package io.paligemma4j.kernels.tornado;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
@@ -10,6 +13,11 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 /**
  * Launch shapes for every kernel family, and the one place grid-scheduler keys
  * ({@code "graph.task"}) are formed.
+ *
+ * <p>Text-stage grids follow the row count: TornadoVM reads a WorkerGrid's global size at every
+ * launch, so {@link #resize} sets each to the rows of the coming pass before it runs. A prefill
+ * launches only the row tiles it has, and of each GEMM/GEMV pair the idle twin launches a single
+ * work-group, which its guards keep from touching memory.
  */
 public final class Grids {
     /**
@@ -20,6 +28,10 @@ public final class Grids {
     public static final String OPENCL_FLAGS = "-w";
 
     private final GridScheduler scheduler = new GridScheduler();
+    private final List<Dynamic> dynamic = new ArrayList<>();
+
+    /** A grid whose global size is recomputed from the row count of each pass. */
+    private record Dynamic(WorkerGrid grid, IntFunction<long[]> size) {}
 
     public static String key(String graph, String task) {
         return graph + "." + task;
@@ -36,6 +48,57 @@ public final class Grids {
 
     private void put(String graph, String task, WorkerGrid g) {
         scheduler.addWorkerGrid(key(graph, task), g);
+    }
+
+    /** Sets every row-dependent grid for a pass over {@code rows} rows. */
+    public void resize(int rows) {
+        for (Dynamic d : dynamic) {
+            long[] g = d.size().apply(rows);
+            d.grid().setGlobalWork(g[0], g[1], 1);
+        }
+    }
+
+    private void follow(String graph, String task, WorkerGrid g, IntFunction<long[]> size) {
+        put(graph, task, g);
+        dynamic.add(new Dynamic(g, size));
+    }
+
+    /** Row-following GEMM: the row tiles present; one idle work-group for a one-row pass. */
+    public void gemmRows(String graph, String task, int capacity, int cols) {
+        gemm(graph, task, capacity, cols);
+        WorkerGrid g = scheduler.get(key(graph, task));
+        follow(graph, task, g, rows -> rows > 1
+                ? new long[] {Tiles.roundUp(cols, Tiles.GEMM_TILE), Tiles.roundUp(rows, Tiles.GEMM_TILE) / Tiles.GEMM_WPT}
+                : new long[] {Tiles.GEMM_TILE, Tiles.GEMM_ROW_THREADS});
+    }
+
+    /** Row-following GEMV: all output columns for a one-row pass, else one idle work-group. */
+    public void gemvRows(String graph, String task, int cols) {
+        perRow(graph, task, cols);
+        WorkerGrid g = scheduler.get(key(graph, task));
+        follow(graph, task, g, rows -> new long[] {rows == 1 ? (long) cols * Tiles.ROW_GROUP : Tiles.ROW_GROUP, 1});
+    }
+
+    /** Row-following norm: one work-group per row present. */
+    public void perRowRows(String graph, String task, int capacity) {
+        perRow(graph, task, capacity);
+        WorkerGrid g = scheduler.get(key(graph, task));
+        follow(graph, task, g, rows -> new long[] {(long) rows * Tiles.ROW_GROUP, 1});
+    }
+
+    /** Row-following element-wise launch over rows × perRow items. */
+    public void elementwiseRows(String graph, String task, int capacity, long perRow) {
+        elementwise(graph, task, capacity * perRow);
+        WorkerGrid g = scheduler.get(key(graph, task));
+        follow(graph, task, g, rows -> new long[] {Tiles.roundUp(rows * perRow, Tiles.ELEMENTWISE), 1});
+    }
+
+    /** Row-following attention: the query blocks present. */
+    public void attentionRows(String graph, String task, int capacity, int heads, int kvHeads) {
+        attention(graph, task, capacity, heads, kvHeads);
+        WorkerGrid g = scheduler.get(key(graph, task));
+        int group = heads / kvHeads;
+        follow(graph, task, g, rows -> new long[] {Tiles.roundUp((long) rows * group, Tiles.ATT_QUERIES), kvHeads});
     }
 
     /** Tiled GEMM over up to maxRows rows and cols columns. */

@@ -97,7 +97,7 @@ final class TextGraphs {
                 .transferToDevice(FIRST_EXECUTION, pow2, table.bits())
                 .task("lookup", EmbeddingKernels::lookup, ctx, table.bits(), pow2, x, step, d, table.format(), embedScale)
                 .persistOnDevice(x, step));
-        grids.elementwise(EMBED, "lookup", (long) capacity * d);
+        grids.elementwiseRows(EMBED, "lookup", capacity, d);
 
         String prev = EMBED;
         for (int j = 0; j < layers; j++) {
@@ -128,12 +128,12 @@ final class TextGraphs {
             t.matmul("k", h, wk, kc, d, kvd, 1);
             t.matmul("v", h, wv, vc, d, kvd, 1);
             g.task("ropeQ", RopeKernels::rope, ctx, q, cos, sin, step, tc.numHeads(), hd, 0);
-            grids.elementwise(name, "ropeQ", (long) capacity * qd / 2);
+            grids.elementwiseRows(name, "ropeQ", capacity, qd / 2);
             g.task("ropeK", RopeKernels::rope, ctx, kc, cos, sin, step, tc.numKvHeads(), hd, 1);
-            grids.elementwise(name, "ropeK", (long) capacity * kvd / 2);
+            grids.elementwiseRows(name, "ropeK", capacity, kvd / 2);
             g.task("attn", AttentionKernels::attention, ctx, q, kc, vc, attn, step, tc.numHeads(), tc.numKvHeads(), hd,
                     (float) tc.attentionScale(), (float) tc.attnLogitSoftcap(), tc.windowOf(j), capacity);
-            grids.attention(name, "attn", capacity, tc.numHeads(), tc.numKvHeads());
+            grids.attentionRows(name, "attn", capacity, tc.numHeads(), tc.numKvHeads());
             t.matmul("o", attn, wo, tmp, qd, d, 0);
             if (l.postAttnNorm() != null) {
                 FloatArray pn = DeviceArrays.floats(l.postAttnNorm());
@@ -146,9 +146,9 @@ final class TextGraphs {
             t.gemm("gate", h, wg, gate, d, ff, 0);
             t.gemm("up", h, wu, up, d, ff, 0);
             g.task("geglu", ActivationKernels::geglu, ctx, gate, up, gate, step, ff);
-            grids.elementwise(name, "geglu", (long) capacity * ff);
+            grids.elementwiseRows(name, "geglu", capacity, ff);
             g.task("gateUp", MatmulKernels::gateUpGemv, ctx, h, wg.bits(), wu.bits(), pow2, gate, step, d, ff, wg.format());
-            grids.perRow(name, "gateUp", ff);
+            grids.gemvRows(name, "gateUp", ff);
             t.matmul("down", gate, wd, tmp, ff, d, 0);
             if (l.postFfnNorm() != null) {
                 FloatArray pn = DeviceArrays.floats(l.postFfnNorm());
@@ -200,18 +200,18 @@ final class TextGraphs {
 
         void norm(String task, FloatArray in, FloatArray weight, FloatArray out, int dim, float eps) {
             g.task(task, NormKernels::rmsNorm, ctx, in, weight, out, step, dim, eps);
-            grids.perRow(name, task, capacity);
+            grids.perRowRows(name, task, capacity);
         }
 
         void add(String task, FloatArray acc, FloatArray in, int dim) {
             g.task(task, ElementwiseKernels::add, ctx, acc, in, step, dim);
-            grids.elementwise(name, task, (long) capacity * dim);
+            grids.elementwiseRows(name, task, capacity, dim);
         }
 
         void gemm(String task, FloatArray in, Weights16.Matrix w, FloatArray out, int inDim, int outDim, int atStart) {
             g.task(task, MatmulKernels::gemm, ctx, in, w.bits(), pow2, noBias, out, step, inDim, outDim, w.format(), 0,
                     atStart, 0);
-            grids.gemm(name, task, capacity, outDim);
+            grids.gemmRows(name, task, capacity, outDim);
         }
 
         /** The GEMM task and its GEMV twin ({@code task + "1"}); the row count picks one per run. */
@@ -219,7 +219,7 @@ final class TextGraphs {
             gemm(task, in, w, out, inDim, outDim, atStart);
             g.task(task + "1", MatmulKernels::gemv, ctx, in, w.bits(), pow2, noBias, out, step, inDim, outDim, w.format(), 0,
                     atStart);
-            grids.perRow(name, task + "1", outDim);
+            grids.gemvRows(name, task + "1", outDim);
         }
     }
 }

@@ -33,6 +33,7 @@ public final class TornadoEngine implements Engine {
     private final TornadoExecutionPlan plan;
     private final int visionFirst;
     private final int textFirst;
+    private final Grids grids;
     private final DeviceTimes times = new DeviceTimes();
     private final boolean profiled = Boolean.getBoolean("paligemma.tornado.profile");
     private int length;
@@ -41,7 +42,7 @@ public final class TornadoEngine implements Engine {
     public TornadoEngine(PaliGemmaModel model, int capacity) {
         this.config = model.config();
         this.capacity = capacity;
-        Grids grids = new Grids();
+        grids = new Grids();
         vision = new VisionGraphs(config, model.weights(), grids);
         text = new TextGraphs(config, model.weights(), capacity, grids);
         List<TaskGraph> all = new ArrayList<>(vision.graphs);
@@ -147,6 +148,7 @@ public final class TornadoEngine implements Engine {
     }
 
     private void setStep(int rows, int start, int prefix, int imageRows) {
+        grids.resize(rows);
         text.step.set(Step.ROWS, rows);
         text.step.set(Step.START, start);
         text.step.set(Step.PREFIX, prefix);

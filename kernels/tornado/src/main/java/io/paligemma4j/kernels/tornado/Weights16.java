@@ -71,20 +71,16 @@ public final class Weights16 {
 
     /**
      * sign·2^(e − bias)·(1 + m·ulp) for normal e, sign·2^(1 − bias)·m·ulp for e = 0, ±Inf or NaN
-     * for e = eMax; {@code rebias} moves the format's exponent onto the float table.
+     * for e = eMax; {@code rebias} moves the format's exponent onto the float table. Selects, not
+     * branches, on the common path: decoding sits in every matmul's inner loop.
      */
     private static float compose(int sign, int e, int eMax, int m, float ulp, FloatArray pow2, int rebias) {
-        float frac = m * ulp;
-        float mag;
-        if (e == 0) {
-            mag = pow2.get(rebias == 0 ? 0 : 1 + rebias) * frac;
-        } else if (e == eMax) {
-            mag = pow2.get(255);
-            if (m != 0) {
-                mag = mag - mag;
-            }
-        } else {
-            mag = pow2.get(e + rebias) * (1f + frac);
+        float lead = e == 0 ? 0f : 1f;
+        int idx = e == eMax ? 255 : (e == 0 ? 1 : e) + rebias;
+        idx = rebias == 0 && e == 0 ? 0 : idx;
+        float mag = pow2.get(idx) * (lead + m * ulp);
+        if (e == eMax && m != 0) {
+            mag = mag - mag;
         }
         return sign != 0 ? -mag : mag;
     }
