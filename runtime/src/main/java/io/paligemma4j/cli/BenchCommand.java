@@ -55,6 +55,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (Backends.TORNADO.equals(backend)) {
+            // The TornadoVM engine reads this at construction: its profiler gives device kernel time.
+            System.setProperty("paligemma.tornado.profile", "true");
+        }
         Backend b = Backends.select(backend);
         List<SyntheticModels.Variant> todo = variants != null ? variants : List.of(SyntheticModels.Variant.values());
         Path cache = SyntheticModels.cacheDir();
@@ -131,10 +135,25 @@ final class BenchCommand implements Callable<Integer> {
             double prefillS = Double.MAX_VALUE;
             double decodeTps = 0;
             int decoded = 0;
+            Map<String, Map<String, Double>> device = new LinkedHashMap<>();
             try (Session s = Session.open(m, b, rows + decodeTokens + 1)) {
                 for (int run = 0; run < Math.max(1, runs); run++) {
+                    // Device counters per stage of the last run: taken as each stage starts.
+                    String[] current = {null};
+                    s.takeDeviceCounters();
+                    s.onStage(stage -> {
+                        Map<String, Double> counters = s.takeDeviceCounters();
+                        if (current[0] != null && !counters.isEmpty()) {
+                            device.put(current[0], counters);
+                        }
+                        current[0] = stage;
+                    });
                     GenerationResult r = s.generate(pixels, Session.textPrefix(2, prompt, new int[] {108}),
                             new GenerationOptions(decodeTokens + 1, Set.of(), 0));
+                    Map<String, Double> last = s.takeDeviceCounters();
+                    if (current[0] != null && !last.isEmpty()) {
+                        device.put(current[0], last);
+                    }
                     GenerationResult.Timings t = r.timings();
                     visionS = Math.min(visionS, t.visionNanos() / 1e9);
                     prefillS = Math.min(prefillS, t.prefillNanos() / 1e9);
@@ -165,6 +184,9 @@ final class BenchCommand implements Callable<Integer> {
             o.put("weight_bytes_per_token", bytesPerToken);
             o.put("decode_roofline_tokens_per_s", lim.readBytesPerSecond() / bytesPerToken);
             o.put("peak_rss_bytes_so_far", peakRss());
+            if (!device.isEmpty()) {
+                o.put("device_counters_last_run", device);
+            }
             return o;
         }
     }
@@ -193,6 +215,15 @@ final class BenchCommand implements Callable<Integer> {
                     dr, 100 * dt / dr, ((Long) r.get("weight_bytes_per_token")) / 1e9);
             long rss = (Long) r.get("peak_rss_bytes_so_far");
             System.out.printf("  %-22s %9.2f GB   %.2f x checkpoint%n", "peak RSS so far", rss / 1e9, rss / ckpt);
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Double>> dev = (Map<String, Map<String, Double>>) r.get("device_counters_last_run");
+            if (dev != null) {
+                System.out.println("  device (TornadoVM profiler, last run):");
+                dev.forEach((stage, c) -> System.out.printf(
+                        "    %-20s kernels %.3f s, transfers %.3f s, compile %.3f s, %.1f MB up, %.1f MB down%n", stage,
+                        c.get("device_kernel_seconds"), c.get("device_transfer_seconds"), c.get("compile_seconds"),
+                        c.get("bytes_to_device") / 1e6, c.get("bytes_to_host") / 1e6));
+            }
         }
     }
 

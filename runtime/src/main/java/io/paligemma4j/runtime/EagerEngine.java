@@ -105,12 +105,9 @@ public final class EagerEngine implements Engine {
 
     @Override
     public float[] encodeImage(float[] pixels) {
+        EngineInputs.checkPixels(config, pixels);
         VisionConfig vc = config.vision();
         int s = vc.imageSize();
-        if (pixels.length != 3 * s * s) {
-            throw new BadInputException("pixel array holds " + pixels.length + " values; the model takes [3, "
-                    + s + ", " + s + "] = " + (3 * s * s));
-        }
         int n = vc.numPatches();
         long dv = vc.hiddenSize();
         if (vx == null) {
@@ -151,22 +148,9 @@ public final class EagerEngine implements Engine {
 
     @Override
     public float[] prefill(float[] imageFeatures, int[] tokens, int prefixLen, boolean allLogits) {
-        TextConfig tc = config.text();
-        int d = tc.hiddenSize();
+        int rows = EngineInputs.checkPrefill(config, capacity, imageFeatures, tokens, prefixLen);
+        int d = config.text().hiddenSize();
         int nImg = config.numImageTokens();
-        if (imageFeatures.length != nImg * d) {
-            throw new IllegalArgumentException("image features hold " + imageFeatures.length + " values, expected "
-                    + nImg + " x " + d);
-        }
-        int rows = nImg + tokens.length;
-        if (rows > capacity) {
-            throw new BadInputException("sequence of " + rows + " tokens (" + nImg + " image + " + tokens.length
-                    + " text) exceeds the capacity of " + capacity);
-        }
-        if (prefixLen < nImg || prefixLen > rows) {
-            throw new IllegalArgumentException("prefix length " + prefixLen + " outside [" + nImg + ", " + rows + "]");
-        }
-        checkIds(tokens);
         MemorySegment.copy(imageFeatures, 0, x, JAVA_FLOAT, 0, imageFeatures.length);
         k.embed(w.text().embedTokens(), tokens, embedScale, x.asSlice((long) nImg * d * 4));
         this.prefixLen = prefixLen;
@@ -176,25 +160,10 @@ public final class EagerEngine implements Engine {
 
     @Override
     public float[] decode(int token) {
-        if (length == 0) {
-            throw new IllegalStateException("decode before prefill");
-        }
-        if (length + 1 > capacity) {
-            throw new BadInputException("generation reached the sequence capacity of " + capacity + " tokens");
-        }
-        checkIds(new int[] {token});
+        EngineInputs.checkDecode(config, length, capacity, token);
         int d = config.text().hiddenSize();
         k.embed(w.text().embedTokens(), new int[] {token}, embedScale, x.asSlice((long) length * d * 4));
         return forward(1, false);
-    }
-
-    private void checkIds(int[] tokens) {
-        int vocab = config.text().vocabSize();
-        for (int t : tokens) {
-            if (t < 0 || t >= vocab) {
-                throw new BadInputException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
     }
 
     /** Runs rows [length, length + n) of x through the decoder; they must already hold embeddings. */

@@ -28,6 +28,15 @@ public interface Engine extends AutoCloseable {
     /** Room for rows (image + text) in this engine. */
     int capacity();
 
+    /**
+     * Device-side counters accumulated since the last call (and reset by it), for engines on an
+     * accelerator that profiles: kernel, transfer and compile seconds, bytes each way. Empty for
+     * host engines.
+     */
+    default java.util.Map<String, Double> takeDeviceCounters() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close();
 }

@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Checks an off-heap allocation against the memory the machine can give, before making it. */
-final class MemoryBudget {
+public final class MemoryBudget {
     private MemoryBudget() {}
 
     /** Bytes the kernel could hand out now: MemAvailable (free plus reclaimable cache), else free memory. */
-    static long available() {
+    public static long available() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {
@@ -26,7 +26,7 @@ final class MemoryBudget {
     }
 
     /** Fails with one clear line when {@code bytes} for {@code what} exceed what is available. */
-    static void require(long bytes, String what) {
+    public static void require(long bytes, String what) {
         long avail = available();
         if (bytes > avail) {
             throw new BadInputException(String.format("%s needs %.2f GB but only %.2f GB of memory is available; "

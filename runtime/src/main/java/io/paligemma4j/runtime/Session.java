@@ -56,6 +56,11 @@ public final class Session implements AutoCloseable {
         this.progress = listener;
     }
 
+    /** See {@link Engine#takeDeviceCounters()}. */
+    public java.util.Map<String, Double> takeDeviceCounters() {
+        return engine.takeDeviceCounters();
+    }
+
     public Backend backend() {
         return backend;
     }

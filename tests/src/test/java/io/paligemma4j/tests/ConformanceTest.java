@@ -51,6 +51,11 @@ public class ConformanceTest {
                 "--pixels", Fixtures.pixels().toString(), "--prompt-ids", Fixtures.PROMPT_IDS,
                 "--new-tokens", "8", "--out", out.toString());
         assertEquals(0, rc);
+        checkOutputDir(version, backend, out);
+    }
+
+    /** A conformance run's result.json and .npy files against the fixture; returns the worst |diff| per file. */
+    public static java.util.Map<String, Double> checkOutputDir(String version, String backend, Path out) throws Exception {
         JsonNode r = new ObjectMapper().readTree(out.resolve("result.json").toFile());
         assertEquals(23, r.get("prefix_length").asInt());
         assertEquals(backend, r.get("backend").asText());
@@ -59,12 +64,19 @@ public class ConformanceTest {
             gen[i] = r.get("generated").get(i).asInt();
         }
         assertArrayEquals(Fixtures.expectedTokens(version), gen);
+        java.util.Map<String, Double> worst = new java.util.LinkedHashMap<>();
         for (String f : List.of("image_features", "prefill_logits", "generation_step_logits")) {
             Npy.Array got = Npy.read(out.resolve(f + ".npy"));
             Npy.Array want = Fixtures.expected(version, f + ".npy");
             assertArrayEquals(want.shape(), got.shape(), f);
             Fixtures.assertClose(want, got.data(), TOL, f);
+            double w = 0;
+            for (int i = 0; i < got.data().length; i++) {
+                w = Math.max(w, Math.abs(want.data()[i] - got.data()[i]));
+            }
+            worst.put(f, w);
         }
+        return worst;
     }
 
     @ParameterizedTest(name = "{0} on {1} via the library")

@@ -7,12 +7,8 @@ import io.paligemma4j.kernels.ref.ReferenceKernels;
 import io.paligemma4j.kernels.vector.Parallel;
 import io.paligemma4j.kernels.vector.VectorKernels;
 import io.paligemma4j.loader.DType;
-import io.paligemma4j.loader.SafetensorsWriter;
 import io.paligemma4j.loader.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,48 +25,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * tanh/exp through the Vector API (SVML, a few ulp) get 1e-6 relative. Data movement (RoPE, add,
  * embedding lookup) must be bit-exact.
  */
-class KernelParityTest {
-    static final double U = 0x1p-24;
-    final Arena arena = Arena.ofShared();
-    final Random rnd = new Random(42);
+class KernelParityTest extends KernelTestData {
     final Kernels ref = new ReferenceKernels();
     final Kernels vec = new VectorKernels(new Parallel(2));
 
-    @AfterEach
-    void close() {
-        arena.close();
-    }
-
-    float[] random(int n, float scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (rnd.nextGaussian() * scale);
-        }
-        return v;
-    }
-
-    MemorySegment seg(float[] v) {
-        MemorySegment s = arena.allocate(JAVA_FLOAT, Math.max(1, v.length));
-        MemorySegment.copy(v, 0, s, JAVA_FLOAT, 0, v.length);
-        return s;
-    }
-
-    MemorySegment zeros(long n) {
-        return arena.allocate(JAVA_FLOAT, Math.max(1, n));
-    }
-
-    Tensor tensor(DType dt, float[] v, long... shape) {
-        MemorySegment s = arena.allocate(dt.byteSize(v.length), 8);
-        SafetensorsWriter.encode(dt, v, s);
-        return new Tensor("t", dt, shape, s, "test");
-    }
-
-    static float[] arr(MemorySegment s, long n) {
-        return s.asSlice(0, n * 4).toArray(JAVA_FLOAT);
-    }
-
-    static double gamma(int n) {
-        return n * U / (1 - n * U);
+    KernelParityTest() {
+        super(42);
     }
 
     @ParameterizedTest
@@ -106,18 +66,6 @@ class KernelParityTest {
             ref.gateUpGeglu(x, rows, in, w, up, r);
             vec.gateUpGeglu(x, rows, in, w, up, v);
             assertClose(arr(r, (long) rows * out), arr(v, (long) rows * out), 1e-5, dt + " geglu " + rows + "x" + in);
-        }
-    }
-
-    /** max |a−b| ≤ rel · max(1, max |a|). */
-    static void assertClose(float[] a, float[] b, double rel, String what) {
-        double scale = 1;
-        for (float x : a) {
-            scale = Math.max(scale, Math.abs(x));
-        }
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - b[i]);
-            assertTrue(d <= rel * scale, what + " at " + i + ": " + a[i] + " vs " + b[i]);
         }
     }
 

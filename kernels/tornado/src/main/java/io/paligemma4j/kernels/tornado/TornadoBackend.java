@@ -11,6 +11,15 @@ import java.util.List;
  * started without the SDK.
  */
 public final class TornadoBackend implements Backend {
+    static {
+        // TornadoVM budgets device allocations at 4 GB unless told otherwise, below a 3B model. The
+        // engine checks the model against the device's real memory instead; set before TornadoVM
+        // reads its options (on first use), and only when the user has not.
+        if (System.getProperty("tornado.device.memory") == null) {
+            System.setProperty("tornado.device.memory", "1024GB");
+        }
+    }
+
     private volatile String reason;
     private volatile boolean probed;
 

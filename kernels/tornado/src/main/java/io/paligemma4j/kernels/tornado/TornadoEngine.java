@@ -5,8 +5,12 @@ import io.paligemma4j.loader.PaliGemmaConfig;
 import io.paligemma4j.loader.TextConfig;
 import io.paligemma4j.loader.VisionConfig;
 import io.paligemma4j.runtime.Engine;
+import io.paligemma4j.runtime.EngineInputs;
+import io.paligemma4j.runtime.MemoryBudget;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -15,6 +19,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.exceptions.TornadoOutOfMemoryException;
 
 /**
  * The model resident on a TornadoVM device: every stage a task graph (see {@link VisionGraphs},
@@ -36,6 +41,10 @@ public final class TornadoEngine implements Engine {
     private final Grids grids;
     private final DeviceTimes times = new DeviceTimes();
     private final boolean profiled = Boolean.getBoolean("paligemma.tornado.profile");
+    private final long bytes;
+    private boolean failed;
+    private int current;
+    private final List<String> names;
     private int length;
     private int prefixLen;
 
@@ -43,12 +52,27 @@ public final class TornadoEngine implements Engine {
         this.config = model.config();
         this.capacity = capacity;
         grids = new Grids();
-        vision = new VisionGraphs(config, model.weights(), grids);
-        text = new TextGraphs(config, model.weights(), capacity, grids);
+        bytes = deviceBytes(model, capacity);
+        // Host-side TornadoVM arrays hold a copy of everything the device gets (PoCL's device
+        // buffers are host memory too): check both before allocating anything.
+        MemoryBudget.require(bytes, "the TornadoVM engine's host-side copy of the weights and activations");
+        long device = TornadoDevices.defaultDevice().getMaxGlobalMemory();
+        if (bytes > device) {
+            throw new BadInputException(String.format("the model needs %.2f GB on the TornadoVM device but %s has %.2f GB",
+                    bytes / 1e9, TornadoDevices.defaultDevice().getDeviceName(), device / 1e9));
+        }
+        try {
+            vision = new VisionGraphs(config, model.weights(), grids);
+            text = new TextGraphs(config, model.weights(), capacity, grids);
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(String.format("out of direct memory for the TornadoVM engine's %.2f GB of arrays:"
+                    + " raise -XX:MaxDirectMemorySize (PALIGEMMA_JAVA_OPTS)", bytes / 1e9));
+        }
         List<TaskGraph> all = new ArrayList<>(vision.graphs);
         visionFirst = 0;
         textFirst = all.size();
         all.addAll(text.graphs);
+        names = all.stream().map(TaskGraph::getTaskGraphName).toList();
         ImmutableTaskGraph[] snapshots = all.stream().map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
         plan = grids.configure(new TornadoExecutionPlan(snapshots));
         if (profiled) {
@@ -56,9 +80,41 @@ public final class TornadoEngine implements Engine {
         }
     }
 
-    /** Device time summed over the graphs run since the last call (profiling on: -Dpaligemma.tornado.profile=true). */
-    public DeviceTimes takeTimes() {
-        return times.take();
+    /**
+     * Bytes the engine puts on the device: weights as stored (the tied LM head a second time, as the
+     * logits graph holds its own copy), float32 vectors, activations and the KV cache.
+     */
+    static long deviceBytes(PaliGemmaModel model, int capacity) {
+        PaliGemmaConfig c = model.config();
+        TextConfig tc = c.text();
+        VisionConfig vc = c.vision();
+        long weights = model.checkpoint().byteSize();
+        if (model.weights().text().lmHead() == model.weights().text().embedTokens()) {
+            weights += model.weights().text().embedTokens().data().byteSize();
+        }
+        long n = vc.numPatches();
+        long text = (long) capacity * (4L * tc.hiddenSize() + 2L * tc.qDim() + 2L * tc.intermediateSize())
+                + 2L * tc.numLayers() * capacity * tc.kvDim() + tc.vocabSize()
+                + (long) tc.numLayers() * capacity * tc.headDim();
+        long visionActs = n * (7L * vc.hiddenSize() + Math.max(vc.intermediateSize(), 3L * vc.patchSize() * vc.patchSize()))
+                + n * tc.hiddenSize() * 2L;
+        return weights + 4 * (text + visionActs);
+    }
+
+    /** TornadoVM profiler sums since the last call; empty unless run with -Dpaligemma.tornado.profile=true. */
+    @Override
+    public Map<String, Double> takeDeviceCounters() {
+        if (!profiled) {
+            return Map.of();
+        }
+        DeviceTimes t = times.take();
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("device_kernel_seconds", t.kernelNs() / 1e9);
+        m.put("device_transfer_seconds", t.transferNs() / 1e9);
+        m.put("compile_seconds", t.compileNs() / 1e9);
+        m.put("bytes_to_device", (double) t.bytesIn());
+        m.put("bytes_to_host", (double) t.bytesOut());
+        return m;
     }
 
     @Override
@@ -73,12 +129,8 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public float[] encodeImage(float[] pixels) {
+        EngineInputs.checkPixels(config, pixels);
         VisionConfig vc = config.vision();
-        int s = vc.imageSize();
-        if (pixels.length != 3 * s * s) {
-            throw new BadInputException("pixel array holds " + pixels.length + " values; the model takes [3, " + s
-                    + ", " + s + "] = " + (3 * s * s));
-        }
         for (int i = 0; i < pixels.length; i++) {
             vision.pixels.set(i, pixels[i]);
         }
@@ -93,22 +145,8 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public float[] prefill(float[] imageFeatures, int[] tokens, int prefixLen, boolean allLogits) {
-        TextConfig tc = config.text();
-        int d = tc.hiddenSize();
+        int rows = EngineInputs.checkPrefill(config, capacity, imageFeatures, tokens, prefixLen);
         int nImg = config.numImageTokens();
-        if (imageFeatures.length != nImg * d) {
-            throw new IllegalArgumentException("image features hold " + imageFeatures.length + " values, expected "
-                    + nImg + " x " + d);
-        }
-        int rows = nImg + tokens.length;
-        if (rows > capacity) {
-            throw new BadInputException("sequence of " + rows + " tokens (" + nImg + " image + " + tokens.length
-                    + " text) exceeds the capacity of " + capacity);
-        }
-        if (prefixLen < nImg || prefixLen > rows) {
-            throw new IllegalArgumentException("prefix length " + prefixLen + " outside [" + nImg + ", " + rows + "]");
-        }
-        checkIds(tokens);
         for (int i = 0; i < imageFeatures.length; i++) {
             text.imageFeatures.set(i, imageFeatures[i]);
         }
@@ -120,7 +158,7 @@ public final class TornadoEngine implements Engine {
         // text.image, text.embed, the layers; then the logits graph once per wanted row.
         run(textFirst, textFirst + 2 + text.layers);
         length = rows;
-        int vocab = tc.vocabSize();
+        int vocab = config.text().vocabSize();
         if (!allLogits) {
             return logitsOf(rows - 1);
         }
@@ -133,13 +171,7 @@ public final class TornadoEngine implements Engine {
 
     @Override
     public float[] decode(int token) {
-        if (length == 0) {
-            throw new IllegalStateException("decode before prefill");
-        }
-        if (length + 1 > capacity) {
-            throw new BadInputException("generation reached the sequence capacity of " + capacity + " tokens");
-        }
-        checkIds(new int[] {token});
+        EngineInputs.checkDecode(config, length, capacity, token);
         setStep(1, length, prefixLen, 0);
         text.step.set(Step.IDS, token);
         run(textFirst + 1, textFirst + 2 + text.layers);
@@ -163,25 +195,27 @@ public final class TornadoEngine implements Engine {
         return text.logits.toHeapArray();
     }
 
-    private void checkIds(int[] tokens) {
-        int vocab = config.text().vocabSize();
-        for (int t : tokens) {
-            if (t < 0 || t >= vocab) {
-                throw new BadInputException("token id " + t + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
-    }
-
     /** Runs graphs [from, to) in order. */
     private void run(int from, int to) {
         DEVICE.lock();
         try {
             for (int i = from; i < to; i++) {
+                current = i;
                 TornadoExecutionResult r = plan.withGraph(i).execute();
                 if (profiled) {
                     times.add(r);
                 }
             }
+        } catch (TornadoOutOfMemoryException e) {
+            failed = true;
+            throw new BadInputException("the TornadoVM device ran out of memory (" + e.getMessage().lines().findFirst()
+                    .orElse("") + "); the budget is -Dtornado.device.memory, the model needs about "
+                    + String.format("%.2f GB", bytes / 1e9));
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            // A graph TornadoVM cannot compile or launch: say which, and on what, over its own trace.
+            throw new IllegalStateException("TornadoVM failed running task graph " + names.get(current) + " on "
+                    + TornadoDevices.defaultDevice().getDeviceName() + ": " + e, e);
         } finally {
             DEVICE.unlock();
         }
@@ -191,7 +225,11 @@ public final class TornadoEngine implements Engine {
     public void close() {
         DEVICE.lock();
         try {
-            plan.freeDeviceMemory();
+            // After a failed run TornadoVM's buffer bookkeeping may be inconsistent; releasing
+            // would raise a second, misleading error over the first.
+            if (!failed) {
+                plan.freeDeviceMemory();
+            }
             plan.close();
         } catch (TornadoExecutionPlanException e) {
             throw new IllegalStateException("releasing the TornadoVM plan failed", e);

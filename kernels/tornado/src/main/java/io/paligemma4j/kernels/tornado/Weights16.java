@@ -71,13 +71,20 @@ public final class Weights16 {
 
     /**
      * sign·2^(e − bias)·(1 + m·ulp) for normal e, sign·2^(1 − bias)·m·ulp for e = 0, ±Inf or NaN
-     * for e = eMax; {@code rebias} moves the format's exponent onto the float table. Selects, not
-     * branches, on the common path: decoding sits in every matmul's inner loop.
+     * for e = eMax; {@code rebias} moves the format's exponent onto the float table. One table read
+     * and one multiply-add on every path (the compiler turns the small ifs into selects): decoding
+     * sits in every matmul's inner loop.
      */
     private static float compose(int sign, int e, int eMax, int m, float ulp, FloatArray pow2, int rebias) {
-        float lead = e == 0 ? 0f : 1f;
-        int idx = e == eMax ? 255 : (e == 0 ? 1 : e) + rebias;
-        idx = rebias == 0 && e == 0 ? 0 : idx;
+        int idx = e + rebias;
+        float lead = 1f;
+        if (e == 0) {
+            idx = rebias == 0 ? 0 : 1 + rebias;
+            lead = 0f;
+        }
+        if (e == eMax) {
+            idx = 255;
+        }
         float mag = pow2.get(idx) * (lead + m * ulp);
         if (e == eMax && m != 0) {
             mag = mag - mag;
