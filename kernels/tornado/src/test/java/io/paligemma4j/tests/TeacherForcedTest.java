@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Teacher-forced generation on tornado equals the cpu backend: the same image, a prefix, then 30
+ * Teacher-forced generation on tornado equals the cpu backend, twice in one engine (the second
+ * prefill, with another prompt, follows decode steps): the same image, a prefix, then 30
  * forced tokens (random ids, not the model's choices, so every step is checked whatever the model
  * would pick). 16 image + 7 prefix + 30 steps = 53 positions runs past v2's window of 24. At every
  * position the argmax must agree and every logit lie within 1e-4 (both are float32
@@ -30,23 +31,32 @@ class TeacherForcedTest {
             float[] fc = cpu.encodeImage(pixels);
             float[] fd = dev.encodeImage(pixels);
             compare(fc, fd, "features");
-            int[] prefix = Session.textPrefix(m.config().text().bosId(), Fixtures.PROMPT, new int[] {Fixtures.NEWLINE});
-            int prefixLen = m.config().numImageTokens() + prefix.length;
-            // Both engines get the cpu's image features, so the text stage is compared on its own.
-            compare(cpu.prefill(fc, prefix, prefixLen, true), dev.prefill(fc, prefix, prefixLen, true), "prefill");
-            Random rnd = new Random(3);
-            int vocab = m.config().text().vocabSize();
-            double worst = 0;
-            for (int s = 0; s < 30; s++) {
-                int token = rnd.nextInt(vocab);
-                float[] a = cpu.decode(token);
-                float[] b = dev.decode(token);
-                worst = Math.max(worst, compare(a, b, "step " + s));
-                assertEquals(argmax(a), argmax(b), "argmax at step " + s);
+            // Two rounds: the second prefill follows decode steps, as a session's next request does.
+            for (int round = 0; round < 2; round++) {
+                forced(m, cpu, dev, fc, version, round);
             }
-            assertEquals(cpu.length(), dev.length());
-            System.out.printf("tornado vs cpu, %s, 30 forced steps: max |diff| %.3g%n", version, worst);
         }
+    }
+
+    static void forced(PaliGemmaModel m, Engine cpu, Engine dev, float[] fc, String version, int round) {
+        // A different, longer prompt the second time: stale ids on the device would show.
+        int[] prompt = round == 0 ? Fixtures.PROMPT : new int[] {250, 99, 42, 17, 5, 7, 11};
+        int[] prefix = Session.textPrefix(m.config().text().bosId(), prompt, new int[] {Fixtures.NEWLINE});
+        int prefixLen = m.config().numImageTokens() + prefix.length;
+        // Both engines get the cpu's image features, so the text stage is compared on its own.
+        compare(cpu.prefill(fc, prefix, prefixLen, true), dev.prefill(fc, prefix, prefixLen, true), "prefill");
+        Random rnd = new Random(3 + round);
+        int vocab = m.config().text().vocabSize();
+        double worst = 0;
+        for (int s = 0; s < 30; s++) {
+            int token = rnd.nextInt(vocab);
+            float[] a = cpu.decode(token);
+            float[] b = dev.decode(token);
+            worst = Math.max(worst, compare(a, b, "step " + s));
+            assertEquals(argmax(a), argmax(b), "argmax at step " + s);
+        }
+        assertEquals(cpu.length(), dev.length());
+        System.out.printf("tornado vs cpu, %s round %d, 30 forced steps: max |diff| %.3g%n", version, round, worst);
     }
 
     static double compare(float[] want, float[] got, String what) {

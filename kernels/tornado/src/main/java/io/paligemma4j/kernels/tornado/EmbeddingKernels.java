@@ -10,16 +10,16 @@ public final class EmbeddingKernels {
     private EmbeddingKernels() {}
 
     /**
-     * {@code x[r, :] = table[step[IDS + r], :]·scale} for rows in [step[IMAGE_ROWS], step[ROWS]);
-     * the ids were range-checked on the host.
+     * {@code x[r, :] = table[id(r), :]·scale} for rows in [step[IMAGE_ROWS], step[ROWS]): id(r) is
+     * {@code step[TOKEN]} in a decode step, else {@code ids[r]}. The ids were range-checked on the host.
      */
-    public static void lookup(KernelContext c, ShortArray table, FloatArray pow2, FloatArray x, IntArray step, int dim,
-                              int format, float scale) {
+    public static void lookup(KernelContext c, ShortArray table, FloatArray pow2, FloatArray x, IntArray step,
+                              IntArray ids, int dim, int format, float scale) {
         int id = c.globalIdx;
         int r = id / dim + step.get(Step.IMAGE_ROWS);
         if (r < step.get(Step.ROWS)) {
             int i = id % dim;
-            int tok = step.get(Step.IDS + r);
+            int tok = step.get(Step.TOKEN) >= 0 ? step.get(Step.TOKEN) : ids.get(r);
             x.set(r * dim + i, Weights16.load(table, tok * dim + i, format, pow2) * scale);
         }
     }

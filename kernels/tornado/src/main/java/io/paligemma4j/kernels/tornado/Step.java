@@ -16,12 +16,10 @@ public final class Step {
     public static final int IN_ROW = 3;
     /** Rows [0, IMAGE_ROWS) already hold image features; token ids start after them. */
     public static final int IMAGE_ROWS = 4;
-    /** Token id of row r is at {@code IDS + r}. */
-    public static final int IDS = 8;
+    /** A decode step's token id; −1 in a prefill, whose ids come in their own array (uploaded by text.image). */
+    public static final int TOKEN = 5;
+    /** Slots in a step array: 32 bytes, all a decode step uploads. */
+    public static final int SIZE = 8;
 
     private Step() {}
-
-    public static int size(int capacity) {
-        return IDS + capacity;
-    }
 }

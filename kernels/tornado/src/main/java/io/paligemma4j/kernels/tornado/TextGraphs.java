@@ -19,9 +19,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * The Gemma / Gemma 2 decoder as task graphs, run in this order:
  * <ul>
  *   <li>{@code text.image} (prefill only): uploads the projected image features into the first
- *       rows of the residual stream x, which it owns;</li>
- *   <li>{@code text.embed}: uploads the step array (row count, position, prefix, token ids) and
- *       looks the tokens up;</li>
+ *       rows of the residual stream x, which it owns, and the prefill's token ids;</li>
+ *   <li>{@code text.embed}: uploads the 32-byte step array (row count, position, prefix length, a
+ *       decode step's token id) and looks the tokens up;</li>
  *   <li>{@code text.L<j>}: one decoder layer each, holding its weights and its KV cache. Every
  *       matmul has a GEMM task (prefill) and a GEMV task (decode) side by side; the row count in
  *       the step array leaves one of them idle;</li>
@@ -29,7 +29,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * </ul>
  * TornadoVM rebinds a consumed buffer from the graph that ran just before, so each graph names
  * every graph that can precede it (text.embed follows text.image at prefill and text.logits at
- * decode; text.logits may follow itself when every row's logits are wanted).
+ * decode; text.logits may follow itself when every row's logits are wanted). text.embed takes the
+ * ids only from text.image: at decode it keeps that binding and reads the token from the step.
  */
 final class TextGraphs {
     static final String IMAGE = "text.image";
@@ -38,6 +39,7 @@ final class TextGraphs {
 
     final FloatArray imageFeatures;
     final IntArray step;
+    final IntArray ids;
     final IntArray logitStep;
     final FloatArray logits;
     final List<TaskGraph> graphs = new ArrayList<>();
@@ -62,9 +64,11 @@ final class TextGraphs {
         }
         layers = tc.numLayers();
         imageFeatures = DeviceArrays.scratch((long) nImg * d);
-        step = new IntArray(Step.size(capacity));
+        step = new IntArray(Step.SIZE);
         step.init(0);
-        logitStep = new IntArray(Step.size(1));
+        ids = new IntArray(capacity);
+        ids.init(0);
+        logitStep = new IntArray(Step.SIZE);
         logitStep.init(0);
         logitStep.set(Step.ROWS, 1);
         logits = DeviceArrays.scratch(vocab);
@@ -82,20 +86,21 @@ final class TextGraphs {
 
         graphs.add(new TaskGraph(IMAGE)
                 .transferToDevice(FIRST_EXECUTION, x)
-                .transferToDevice(EVERY_EXECUTION, imageFeatures)
+                .transferToDevice(EVERY_EXECUTION, imageFeatures, ids)
                 .task("place", EmbeddingKernels::placeImage, ctx, imageFeatures, x, nImg * d)
-                .persistOnDevice(x));
+                .persistOnDevice(x, ids));
         grids.elementwise(IMAGE, "place", (long) nImg * d);
 
         // sqrt(D) rounded to the embedding's stored dtype, as the reference implementations do.
         float embedScale = Tensor.roundTo(tw.embedTokens().dtype(), (float) Math.sqrt(d));
         Weights16.Matrix table = Weights16.upload(tw.embedTokens());
         graphs.add(new TaskGraph(EMBED)
-                .consumeFromDevice(IMAGE, x)
+                .consumeFromDevice(IMAGE, x, ids)
                 .consumeFromDevice(LOGITS, x)
                 .transferToDevice(EVERY_EXECUTION, step)
                 .transferToDevice(FIRST_EXECUTION, pow2, table.bits())
-                .task("lookup", EmbeddingKernels::lookup, ctx, table.bits(), pow2, x, step, d, table.format(), embedScale)
+                .task("lookup", EmbeddingKernels::lookup, ctx, table.bits(), pow2, x, step, ids, d, table.format(),
+                        embedScale)
                 .persistOnDevice(x, step));
         grids.elementwiseRows(EMBED, "lookup", capacity, d);
 

@@ -24,8 +24,8 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoOutOfMemoryException;
 /**
  * The model resident on a TornadoVM device: every stage a task graph (see {@link VisionGraphs},
  * {@link TextGraphs}), all in one execution plan built and compiled once, then run graph by graph
- * for every image and token. Per decode step the step array (position and token id) goes up and
- * the logits come down; weights, activations and the KV cache stay on the device.
+ * for every image and token. Per decode step the 32-byte step array (position and token id) goes
+ * up and the logits come down; weights, activations and the KV cache stay on the device.
  */
 public final class TornadoEngine implements Engine {
     /** One device queue: plans from several sessions take turns rather than interleave. */
@@ -150,9 +150,9 @@ public final class TornadoEngine implements Engine {
         for (int i = 0; i < imageFeatures.length; i++) {
             text.imageFeatures.set(i, imageFeatures[i]);
         }
-        setStep(rows, 0, prefixLen, nImg);
+        setStep(rows, 0, prefixLen, nImg, -1);
         for (int i = 0; i < tokens.length; i++) {
-            text.step.set(Step.IDS + nImg + i, tokens[i]);
+            text.ids.set(nImg + i, tokens[i]);
         }
         this.prefixLen = prefixLen;
         // text.image, text.embed, the layers; then the logits graph once per wanted row.
@@ -172,14 +172,14 @@ public final class TornadoEngine implements Engine {
     @Override
     public float[] decode(int token) {
         EngineInputs.checkDecode(config, length, capacity, token);
-        setStep(1, length, prefixLen, 0);
-        text.step.set(Step.IDS, token);
+        setStep(1, length, prefixLen, 0, token);
         run(textFirst + 1, textFirst + 2 + text.layers);
         length++;
         return logitsOf(0);
     }
 
-    private void setStep(int rows, int start, int prefix, int imageRows) {
+    private void setStep(int rows, int start, int prefix, int imageRows, int token) {
+        text.step.set(Step.TOKEN, token);
         grids.resize(rows);
         text.step.set(Step.ROWS, rows);
         text.step.set(Step.START, start);

@@ -49,7 +49,7 @@ final class VisionGraphs {
             throw new IllegalArgumentException("vision head size " + hd + " exceeds the attention kernel's " + Tiles.ATT_MAX_HEAD_DIM);
         }
         int patchK = vc.numChannels() * vc.patchSize() * vc.patchSize();
-        step = new IntArray(Step.size(1));
+        step = new IntArray(Step.SIZE);
         step.init(0);
         step.set(Step.ROWS, n);
         step.set(Step.PREFIX, n);

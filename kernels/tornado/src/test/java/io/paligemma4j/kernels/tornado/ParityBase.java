@@ -19,11 +19,12 @@ abstract class ParityBase extends KernelTestData {
 
     /** A step array for a pass of {@code rows} rows starting at {@code start}. */
     static IntArray step(int rows, int start, int prefix) {
-        IntArray s = new IntArray(Step.size(Math.max(1, rows)));
+        IntArray s = new IntArray(Step.SIZE);
         s.init(0);
         s.set(Step.ROWS, rows);
         s.set(Step.START, start);
         s.set(Step.PREFIX, prefix);
+        s.set(Step.TOKEN, -1);
         return s;
     }
 }

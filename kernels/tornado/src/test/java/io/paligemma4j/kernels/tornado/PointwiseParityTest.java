@@ -172,8 +172,9 @@ class PointwiseParityTest extends ParityBase {
             int rows = img + ids.length;
             IntArray step = step(rows, 0, rows);
             step.set(Step.IMAGE_ROWS, img);
+            IntArray idArr = new IntArray(rows);
             for (int i = 0; i < ids.length; i++) {
-                step.set(Step.IDS + img + i, ids[i]);
+                idArr.set(img + i, ids[i]);
             }
             float scale = 5.75f;
             Weights16.Matrix m = Weights16.upload(table);
@@ -181,10 +182,19 @@ class PointwiseParityTest extends ParityBase {
             FloatArray x = new FloatArray(rows * dim);
             MemorySegment r = zeros((long) ids.length * dim);
             ref.embed(table, ids, scale, r);
-            DeviceRun.run(t -> t.task(TASK, EmbeddingKernels::lookup, ctx(), m.bits(), pow2, x, step, dim, m.format(), scale),
-                    (gr, name) -> gr.elementwise(name, TASK, (long) rows * dim), in(m.bits(), pow2, x, step), x);
+            DeviceRun.run(t -> t.task(TASK, EmbeddingKernels::lookup, ctx(), m.bits(), pow2, x, step, idArr, dim, m.format(),
+                    scale), (gr, name) -> gr.elementwise(name, TASK, (long) rows * dim), in(m.bits(), pow2, x, step, idArr), x);
             float[] got = x.toHeapArray();
             assertArrayEquals(arr(r, (long) ids.length * dim), java.util.Arrays.copyOfRange(got, img * dim, rows * dim), dt + " lookup");
+            // A decode step: one row, its token from the step array, the ids array ignored.
+            IntArray one = step(1, 40, 23);
+            one.set(Step.TOKEN, 17);
+            FloatArray x1 = new FloatArray(dim);
+            MemorySegment r1 = zeros(dim);
+            ref.embed(table, new int[] {17}, scale, r1);
+            DeviceRun.run(t -> t.task(TASK, EmbeddingKernels::lookup, ctx(), m.bits(), pow2, x1, one, idArr, dim, m.format(),
+                    scale), (gr, name) -> gr.elementwise(name, TASK, dim), in(m.bits(), pow2, x1, one, idArr), x1);
+            assertArrayEquals(arr(r1, dim), x1.toHeapArray(), dt + " decode lookup");
         }
         int s = 28, p = 14, ch = 3, dim = 7;
         float[] pix = random(ch * s * s, 1f);

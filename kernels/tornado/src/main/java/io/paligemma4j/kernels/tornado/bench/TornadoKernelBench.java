@@ -202,7 +202,7 @@ public class TornadoKernelBench {
     }
 
     private static IntArray step(int rows, int start) {
-        IntArray s = new IntArray(Step.size(Math.max(1, rows)));
+        IntArray s = new IntArray(Step.SIZE);
         s.init(0);
         s.set(Step.ROWS, rows);
         s.set(Step.START, start);
