@@ -58,18 +58,20 @@ public final class MatmulKernels {
                 ws[r * GEMM_STRIDE + tx] = wv;
             }
             c.localBarrier();
-            int xb = ty * GEMM_STRIDE;
-            for (int kk = 0; kk < (live ? GEMM_TILE : 0); kk++) {
-                float wv = ws[tx * GEMM_STRIDE + kk];
-                int xi = xb + kk;
-                a0 += xs[xi] * wv;
-                a1 += xs[xi + s] * wv;
-                a2 += xs[xi + 2 * s] * wv;
-                a3 += xs[xi + 3 * s] * wv;
-                a4 += xs[xi + 4 * s] * wv;
-                a5 += xs[xi + 5 * s] * wv;
-                a6 += xs[xi + 6 * s] * wv;
-                a7 += xs[xi + 7 * s] * wv;
+            if (live) {
+                int xb = ty * GEMM_STRIDE;
+                for (int kk = 0; kk < GEMM_TILE; kk++) {
+                    float wv = ws[tx * GEMM_STRIDE + kk];
+                    int xi = xb + kk;
+                    a0 += xs[xi] * wv;
+                    a1 += xs[xi + s] * wv;
+                    a2 += xs[xi + 2 * s] * wv;
+                    a3 += xs[xi + 3 * s] * wv;
+                    a4 += xs[xi + 4 * s] * wv;
+                    a5 += xs[xi + 5 * s] * wv;
+                    a6 += xs[xi + 6 * s] * wv;
+                    a7 += xs[xi + 7 * s] * wv;
+                }
             }
             c.localBarrier();
         }
@@ -114,8 +116,10 @@ public final class MatmulKernels {
         float[] part = c.allocateFloatLocalArray(ROW_GROUP);
         float s = 0f;
         int base = col * in;
-        for (int k = t; k < (live ? in : 0); k += ROW_GROUP) {
-            s += x.get(k) * Weights16.load(w, base + k, format, pow2);
+        if (live) {
+            for (int k = t; k < in; k += ROW_GROUP) {
+                s += x.get(k) * Weights16.load(w, base + k, format, pow2);
+            }
         }
         part[t] = s;
         c.localBarrier();
@@ -149,10 +153,12 @@ public final class MatmulKernels {
         float g = 0f;
         float u = 0f;
         int base = col * in;
-        for (int k = t; k < (live ? in : 0); k += ROW_GROUP) {
-            float xv = x.get(k);
-            g += xv * Weights16.load(wGate, base + k, format, pow2);
-            u += xv * Weights16.load(wUp, base + k, format, pow2);
+        if (live) {
+            for (int k = t; k < in; k += ROW_GROUP) {
+                float xv = x.get(k);
+                g += xv * Weights16.load(wGate, base + k, format, pow2);
+                u += xv * Weights16.load(wUp, base + k, format, pow2);
+            }
         }
         pg[t] = g;
         pu[t] = u;
