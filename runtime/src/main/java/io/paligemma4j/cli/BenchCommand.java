@@ -1,7 +1,6 @@
 package io.paligemma4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paligemma4j.kernels.vector.MachineLimits;
 import io.paligemma4j.kernels.vector.Parallel;
 import io.paligemma4j.runtime.Backend;

@@ -11,7 +11,6 @@ import io.paligemma4j.kernels.tornado.Step;
 import io.paligemma4j.kernels.tornado.Weights16;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
