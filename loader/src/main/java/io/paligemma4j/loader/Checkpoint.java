@@ -23,30 +23,45 @@ public final class Checkpoint implements AutoCloseable {
 
     private final Arena arena;
     private final Map<String, Tensor> tensors;
+    private final Map<String, SafetensorsFile> files;
     private final String description;
 
-    private Checkpoint(Arena arena, Map<String, Tensor> tensors, String description) {
+    private Checkpoint(Arena arena, Map<String, Tensor> tensors, Map<String, SafetensorsFile> files, String description) {
         this.arena = arena;
         this.tensors = tensors;
+        this.files = files;
         this.description = description;
+    }
+
+    /** A tensor's place in its file. */
+    public record FileSpan(Path file, long offset, long length) {}
+
+    /** Where {@code t} lies on disk, or null when it is not one of this checkpoint's tensors. */
+    public FileSpan locate(Tensor t) {
+        SafetensorsFile sf = files.get(t.source());
+        if (sf == null || sf.tensors().get(t.name()) != t) {
+            return null;
+        }
+        return new FileSpan(sf.path(), sf.fileOffset(t), t.data().byteSize());
     }
 
     public static Checkpoint open(Path path) {
         Arena arena = Arena.ofShared();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, SafetensorsFile> files = new LinkedHashMap<>();
             String description;
             if (Files.isRegularFile(path)) {
-                addFile(tensors, SafetensorsFile.open(path, arena), null);
+                addFile(tensors, files, SafetensorsFile.open(path, arena), null);
                 description = path.toString();
             } else if (Files.isDirectory(path)) {
                 Path index = path.resolve(INDEX);
                 Path single = path.resolve(SINGLE);
                 if (Files.isRegularFile(index)) {
-                    readSharded(path, index, arena, tensors);
+                    readSharded(path, index, arena, tensors, files);
                     description = index.toString();
                 } else if (Files.isRegularFile(single)) {
-                    addFile(tensors, SafetensorsFile.open(single, arena), null);
+                    addFile(tensors, files, SafetensorsFile.open(single, arena), null);
                     description = single.toString();
                 } else {
                     throw new BadInputException("checkpoint directory " + path + " has neither "
@@ -55,14 +70,15 @@ public final class Checkpoint implements AutoCloseable {
             } else {
                 throw new BadInputException("checkpoint " + path + ": no such file or directory");
             }
-            return new Checkpoint(arena, tensors, description);
+            return new Checkpoint(arena, tensors, files, description);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
     }
 
-    private static void readSharded(Path dir, Path index, Arena arena, Map<String, Tensor> out) {
+    private static void readSharded(Path dir, Path index, Arena arena, Map<String, Tensor> out,
+                                    Map<String, SafetensorsFile> files) {
         JsonNode root;
         try {
             root = SafetensorsFile.JSON.readTree(Files.readString(index));
@@ -106,11 +122,13 @@ public final class Checkpoint implements AutoCloseable {
                             + " in " + shard + ", which does not contain it");
                 }
             }
-            addFile(out, sf, wanted);
+            addFile(out, files, sf, wanted);
         }
     }
 
-    private static void addFile(Map<String, Tensor> out, SafetensorsFile sf, Map<String, String> wanted) {
+    private static void addFile(Map<String, Tensor> out, Map<String, SafetensorsFile> files, SafetensorsFile sf,
+                                Map<String, String> wanted) {
+        files.put(sf.path().toString(), sf);
         String shard = sf.path().getFileName().toString();
         for (Tensor t : sf.tensors().values()) {
             if (wanted != null && !shard.equals(wanted.get(t.name()))) {

@@ -36,11 +36,22 @@ public final class SafetensorsFile {
     private final Path path;
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
+    private final MemorySegment base;
 
-    private SafetensorsFile(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, MemorySegment base) {
         this.path = path;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.base = base;
+    }
+
+    /** Where a tensor of this file starts in the file, in bytes (for mapping it again elsewhere). */
+    public long fileOffset(Tensor t) {
+        long off = t.data().address() - base.address();
+        if (off < 0 || off + t.data().byteSize() > base.byteSize()) {
+            throw new IllegalArgumentException(t.name() + " is not a tensor of " + path);
+        }
+        return off;
     }
 
     public Path path() {
@@ -118,7 +129,7 @@ public final class SafetensorsFile {
                         + spanNames.get((int) prev[2]) + " (data_offsets " + cur[0] + " < " + prev[1] + ")");
             }
         }
-        return new SafetensorsFile(path, java.util.Collections.unmodifiableMap(tensors), metadata);
+        return new SafetensorsFile(path, java.util.Collections.unmodifiableMap(tensors), metadata, all);
     }
 
     private static void readMetadata(String file, JsonNode v, Map<String, String> out) {

@@ -49,7 +49,7 @@ final class TextGraphs {
     private final FloatArray pow2 = Weights16.powersOfTwo();
     private final FloatArray noBias = DeviceArrays.scratch(1);
 
-    TextGraphs(PaliGemmaConfig config, ModelWeights w, int capacity, Grids grids) {
+    TextGraphs(PaliGemmaConfig config, ModelWeights w, int capacity, Grids grids, PrivateMaps maps) {
         TextConfig tc = config.text();
         TextWeights tw = w.text();
         int d = tc.hiddenSize();
@@ -93,7 +93,7 @@ final class TextGraphs {
 
         // sqrt(D) rounded to the embedding's stored dtype, as the reference implementations do.
         float embedScale = Tensor.roundTo(tw.embedTokens().dtype(), (float) Math.sqrt(d));
-        Weights16.Matrix table = Weights16.upload(tw.embedTokens());
+        Weights16.Matrix table = Weights16.upload(tw.embedTokens(), maps);
         graphs.add(new TaskGraph(EMBED)
                 .consumeFromDevice(IMAGE, x, ids)
                 .consumeFromDevice(LOGITS, x)
@@ -116,13 +116,13 @@ final class TextGraphs {
             }
             FloatArray kc = DeviceArrays.scratch((long) capacity * kvd);
             FloatArray vc = DeviceArrays.scratch((long) capacity * kvd);
-            Weights16.Matrix wq = Weights16.upload(l.q());
-            Weights16.Matrix wk = Weights16.upload(l.k());
-            Weights16.Matrix wv = Weights16.upload(l.v());
-            Weights16.Matrix wo = Weights16.upload(l.o());
-            Weights16.Matrix wg = Weights16.upload(l.gate());
-            Weights16.Matrix wu = Weights16.upload(l.up());
-            Weights16.Matrix wd = Weights16.upload(l.down());
+            Weights16.Matrix wq = Weights16.upload(l.q(), maps);
+            Weights16.Matrix wk = Weights16.upload(l.k(), maps);
+            Weights16.Matrix wv = Weights16.upload(l.v(), maps);
+            Weights16.Matrix wo = Weights16.upload(l.o(), maps);
+            Weights16.Matrix wg = Weights16.upload(l.gate(), maps);
+            Weights16.Matrix wu = Weights16.upload(l.up(), maps);
+            Weights16.Matrix wd = Weights16.upload(l.down(), maps);
             FloatArray n1 = DeviceArrays.floats(l.inputNorm());
             FloatArray n2 = DeviceArrays.floats(l.preFfnNorm());
             g.transferToDevice(FIRST_EXECUTION, pow2, noBias, cos, sin, kc, vc, n1, n2, wq.bits(), wk.bits(), wv.bits(),
@@ -167,7 +167,7 @@ final class TextGraphs {
         }
 
         FloatArray finalNorm = DeviceArrays.floats(tw.finalNorm());
-        Weights16.Matrix head = Weights16.upload(tw.lmHead());
+        Weights16.Matrix head = Weights16.upload(tw.lmHead(), maps);
         FloatArray hLast = DeviceArrays.scratch(d);
         TaskGraph lg = new TaskGraph(LOGITS)
                 .consumeFromDevice(prev, x)

@@ -42,6 +42,7 @@ public final class TornadoEngine implements Engine {
     private final DeviceTimes times = new DeviceTimes();
     private final boolean profiled = Boolean.getBoolean("paligemma.tornado.profile");
     private final long bytes;
+    private final PrivateMaps maps;
     private boolean failed;
     private int current;
     private final List<String> names;
@@ -53,18 +54,19 @@ public final class TornadoEngine implements Engine {
         this.capacity = capacity;
         grids = new Grids();
         bytes = deviceBytes(model, capacity);
-        // Host-side TornadoVM arrays hold a copy of everything the device gets (PoCL's device
-        // buffers are host memory too): check both before allocating anything.
-        MemoryBudget.require(bytes, "the TornadoVM engine's host-side copy of the weights and activations");
+        // Weight arrays map the checkpoint; activations and the KV cache have host twins.
+        MemoryBudget.require(bytes - model.checkpoint().byteSize(), "the TornadoVM engine's host-side activations");
         long device = TornadoDevices.defaultDevice().getMaxGlobalMemory();
         if (bytes > device) {
             throw new BadInputException(String.format("the model needs %.2f GB on the TornadoVM device but %s has %.2f GB",
                     bytes / 1e9, TornadoDevices.defaultDevice().getDeviceName(), device / 1e9));
         }
+        maps = new PrivateMaps(model.checkpoint());
         try {
-            vision = new VisionGraphs(config, model.weights(), grids);
-            text = new TextGraphs(config, model.weights(), capacity, grids);
+            vision = new VisionGraphs(config, model.weights(), grids, maps);
+            text = new TextGraphs(config, model.weights(), capacity, grids, maps);
         } catch (OutOfMemoryError e) {
+            maps.close();
             throw new BadInputException(String.format("out of direct memory for the TornadoVM engine's %.2f GB of arrays:"
                     + " raise -XX:MaxDirectMemorySize (PALIGEMMA_JAVA_OPTS)", bytes / 1e9));
         }
@@ -231,6 +233,7 @@ public final class TornadoEngine implements Engine {
                 plan.freeDeviceMemory();
             }
             plan.close();
+            maps.close();
         } catch (TornadoExecutionPlanException e) {
             throw new IllegalStateException("releasing the TornadoVM plan failed", e);
         } finally {

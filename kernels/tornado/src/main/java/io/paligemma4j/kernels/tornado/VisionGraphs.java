@@ -38,7 +38,7 @@ final class VisionGraphs {
     private final FloatArray o;
     private final FloatArray f;
 
-    VisionGraphs(PaliGemmaConfig config, ModelWeights w, Grids grids) {
+    VisionGraphs(PaliGemmaConfig config, ModelWeights w, Grids grids, PrivateMaps maps) {
         VisionConfig vc = config.vision();
         int n = vc.numPatches();
         int dv = vc.hiddenSize();
@@ -66,7 +66,7 @@ final class VisionGraphs {
         float eps = (float) vc.layerNormEps();
 
         // Patch embedding: im2col, one GEMM against the flattened conv weight, plus positions.
-        Weights16.Matrix pw = Weights16.upload(vw.patchWeight());
+        Weights16.Matrix pw = Weights16.upload(vw.patchWeight(), maps);
         FloatArray pb = DeviceArrays.floats(vw.patchBias());
         FloatArray pos = DeviceArrays.floats(vw.positionEmbedding());
         TaskGraph e = new TaskGraph(EMBED)
@@ -92,12 +92,12 @@ final class VisionGraphs {
             } else {
                 g.consumeFromDevice(prev, h, q, k, v, o);
             }
-            Weights16.Matrix wq = Weights16.upload(l.qWeight());
-            Weights16.Matrix wk = Weights16.upload(l.kWeight());
-            Weights16.Matrix wv = Weights16.upload(l.vWeight());
-            Weights16.Matrix wo = Weights16.upload(l.outWeight());
-            Weights16.Matrix w1 = Weights16.upload(l.fc1Weight());
-            Weights16.Matrix w2 = Weights16.upload(l.fc2Weight());
+            Weights16.Matrix wq = Weights16.upload(l.qWeight(), maps);
+            Weights16.Matrix wk = Weights16.upload(l.kWeight(), maps);
+            Weights16.Matrix wv = Weights16.upload(l.vWeight(), maps);
+            Weights16.Matrix wo = Weights16.upload(l.outWeight(), maps);
+            Weights16.Matrix w1 = Weights16.upload(l.fc1Weight(), maps);
+            Weights16.Matrix w2 = Weights16.upload(l.fc2Weight(), maps);
             FloatArray ln1w = DeviceArrays.floats(l.ln1Weight());
             FloatArray ln1b = DeviceArrays.floats(l.ln1Bias());
             FloatArray ln2w = DeviceArrays.floats(l.ln2Weight());
@@ -140,7 +140,7 @@ final class VisionGraphs {
             prev = name;
         }
 
-        Weights16.Matrix pj = Weights16.upload(w.projectorWeight());
+        Weights16.Matrix pj = Weights16.upload(w.projectorWeight(), maps);
         FloatArray pjb = DeviceArrays.floats(w.projectorBias());
         FloatArray postW = DeviceArrays.floats(vw.postNormWeight());
         FloatArray postB = DeviceArrays.floats(vw.postNormBias());

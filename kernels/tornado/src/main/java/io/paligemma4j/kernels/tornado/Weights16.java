@@ -31,8 +31,8 @@ public final class Weights16 {
         };
     }
 
-    /** Copies a [rows, cols] weight's bits into a device array (off-heap, once per model). */
-    public static Matrix upload(Tensor t) {
+    /** A [rows, cols] weight's bits as a TornadoVM array: mapped from its file where possible, else copied. */
+    static Matrix upload(Tensor t, PrivateMaps maps) {
         if (t.rank() < 2) {
             throw new IllegalArgumentException(t.name() + " is not a matrix");
         }
@@ -41,7 +41,12 @@ public final class Weights16 {
         if (shorts > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(t.name() + " holds " + shorts + " 16-bit words; TornadoVM arrays stop at 2^31");
         }
-        return new Matrix(ShortArray.fromSegment(t.data()), format(t.dtype()), t.dim(0), cols);
+        return new Matrix(maps.bits(t), format(t.dtype()), t.dim(0), cols);
+    }
+
+    /** A copy of a weight's bits (tests and benchmarks, whose tensors have no file). */
+    public static Matrix upload(Tensor t) {
+        return upload(t, new PrivateMaps(null));
     }
 
     /** 2^(i − 127) for biased exponents 1..254; [0] = 2^-126 (subnormal scale), [255] = +Inf. */
