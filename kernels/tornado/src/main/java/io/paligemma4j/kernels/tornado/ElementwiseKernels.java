@@ -50,7 +50,7 @@ public final class ElementwiseKernels {
             x.set(i, e);
             s += e;
         }
-        float inv = 1f / NormKernels.reduce(c, part, t, s);
+        float inv = 1f / GroupSum.sum(c, part, t, s);
         for (int i = t; i < n; i += ROW_GROUP) {
             x.set(i, x.get(i) * inv);
         }

@@ -121,16 +121,9 @@ public final class MatmulKernels {
                 s += x.get(k) * Weights16.load(w, base + k, format, pow2);
             }
         }
-        part[t] = s;
-        c.localBarrier();
-        for (int half = ROW_GROUP / 2; half > 0; half >>= 1) {
-            if (t < half) {
-                part[t] += part[t + half];
-            }
-            c.localBarrier();
-        }
+        float total = GroupSum.sum(c, part, t, s);
         if (live && t == 0 && col < cols) {
-            float v = part[0];
+            float v = total;
             if (hasBias == 1) {
                 v += bias.get(col);
             }

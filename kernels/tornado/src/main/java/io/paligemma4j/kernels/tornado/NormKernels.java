@@ -28,13 +28,13 @@ public final class NormKernels {
         for (int i = t; i < dimLive; i += ROW_GROUP) {
             s += x.get(in + i);
         }
-        float mean = reduce(c, part, t, s) / dim;
+        float mean = GroupSum.sum(c, part, t, s) / dim;
         float v = 0f;
         for (int i = t; i < dimLive; i += ROW_GROUP) {
             float d = x.get(in + i) - mean;
             v += d * d;
         }
-        float inv = 1f / TornadoMath.sqrt(reduce(c, part, t, v) / dim + eps);
+        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, v) / dim + eps);
         for (int i = t; i < dimLive; i += ROW_GROUP) {
             out.set(r * dim + i, (x.get(in + i) - mean) * inv * gamma.get(i) + beta.get(i));
         }
@@ -53,23 +53,9 @@ public final class NormKernels {
             float v = x.get(in + i);
             s += v * v;
         }
-        float inv = 1f / TornadoMath.sqrt(reduce(c, part, t, s) / dim + eps);
+        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, s) / dim + eps);
         for (int i = t; i < dimLive; i += ROW_GROUP) {
             out.set(r * dim + i, x.get(in + i) * inv * (1f + w.get(i)));
         }
-    }
-
-    /** Sum of every item's {@code v}, returned to all items; barriers on both sides make reuse safe. */
-    static float reduce(KernelContext c, float[] part, int t, float v) {
-        c.localBarrier();
-        part[t] = v;
-        c.localBarrier();
-        for (int half = ROW_GROUP / 2; half > 0; half >>= 1) {
-            if (t < half) {
-                part[t] += part[t + half];
-            }
-            c.localBarrier();
-        }
-        return part[0];
     }
 }

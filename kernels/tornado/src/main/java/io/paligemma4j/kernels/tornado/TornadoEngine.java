@@ -56,10 +56,10 @@ public final class TornadoEngine implements Engine {
         bytes = deviceBytes(model, capacity);
         // Weight arrays map the checkpoint; activations and the KV cache have host twins.
         MemoryBudget.require(bytes - model.checkpoint().byteSize(), "the TornadoVM engine's host-side activations");
-        long device = TornadoDevices.defaultDevice().getMaxGlobalMemory();
-        if (bytes > device) {
+        var dev = TornadoDevices.defaultDevice();
+        if (bytes > dev.getMaxGlobalMemory()) {
             throw new BadInputException(String.format("the model needs %.2f GB on the TornadoVM device but %s has %.2f GB",
-                    bytes / 1e9, TornadoDevices.defaultDevice().getDeviceName(), device / 1e9));
+                    bytes / 1e9, dev.getDeviceName(), dev.getMaxGlobalMemory() / 1e9));
         }
         maps = new PrivateMaps(model.checkpoint());
         try {
