@@ -33,6 +33,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "Backend to time. Default: the fastest available.")
     String backend;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for the cpu backend and the limit probes. Default: all cores.")
+    Integer threads;
+
     @Option(names = "--variant", paramLabel = "NAME", split = ",",
             description = "Which checkpoints: ${COMPLETION-CANDIDATES} (default: both).")
     List<SyntheticModels.Variant> variants;
@@ -58,13 +62,14 @@ final class BenchCommand implements Callable<Integer> {
             // The TornadoVM engine reads this at construction: its profiler gives device kernel time.
             System.setProperty("paligemma.tornado.profile", "true");
         }
-        Backend b = Backends.select(backend);
+        Backend b = ModelOptions.select(backend, threads);
         List<SyntheticModels.Variant> todo = variants != null ? variants : List.of(SyntheticModels.Variant.values());
         Path cache = SyntheticModels.cacheDir();
         List<Map<String, Object>> results = new ArrayList<>();
         warmUp(b);
         progress("measuring machine limits (memory read bandwidth, FMA peak)...");
-        MachineLimits.Limits lim = MachineLimits.measure(new Parallel(Parallel.defaultThreads()));
+        MachineLimits.Limits lim = MachineLimits.measure(
+                Parallel.shared(threads != null ? threads : Parallel.defaultThreads()));
         for (SyntheticModels.Variant v : todo) {
             long w0 = System.nanoTime();
             boolean existed = Files.isRegularFile(cache.resolve(v.dirName()).resolve("config.json"));

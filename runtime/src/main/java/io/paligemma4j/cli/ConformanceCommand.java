@@ -60,16 +60,19 @@ final class ConformanceCommand implements Callable<Integer> {
             int[] prefix = Session.textPrefix(m.config().text().bosId(), prompt, new int[] {newlineId});
             GenerationResult r;
             String backendName;
+            String device;
             try (Session session = model.open(m)) {
                 backendName = session.backend().name();
+                device = String.join("; ", session.backend().devices());
                 r = session.generate(px.data(), prefix, GenerationOptions.conformance(newTokens), t -> {}, true);
             }
-            write(m, r, prefix, backendName);
+            write(m, r, prefix, backendName, device);
         }
         return 0;
     }
 
-    private void write(PaliGemmaModel m, GenerationResult r, int[] prefix, String backendName) throws IOException {
+    private void write(PaliGemmaModel m, GenerationResult r, int[] prefix, String backendName, String device)
+            throws IOException {
         Files.createDirectories(out);
         int vocab = m.config().text().vocabSize();
         int n = m.config().numImageTokens();
@@ -84,6 +87,7 @@ final class ConformanceCommand implements Callable<Integer> {
         json.put("prefix_length", r.prefixLength());
         json.put("generated", r.tokens());
         json.put("backend", backendName);
+        json.put("device", device);
         json.put("model", m.dir().toString());
         json.put("num_image_tokens", n);
         json.put("text_input_ids", prefix);

@@ -15,8 +15,12 @@ public final class ModelOptions {
     Path model;
 
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "reference or cpu. Default: the fastest available.")
+            description = "cpu, reference or tornado (see `devices`). Default: the fastest available.")
     String backend;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for the cpu backend's kernels. Default: all cores (or -Dpaligemma.threads).")
+    Integer threads;
 
     @Option(names = "--max-seq-len", paramLabel = "N",
             description = "Tokens of room in the KV cache, image tokens included. Default: image tokens + 256.")
@@ -40,7 +44,13 @@ public final class ModelOptions {
     }
 
     Backend selectBackend() {
-        return Backends.select(backend);
+        return select(backend, threads);
+    }
+
+    /** The backend by name (null: the fastest available), on {@code threads} threads when given. */
+    static Backend select(String backend, Integer threads) {
+        Backend b = Backends.select(backend);
+        return threads != null ? b.withThreads(threads) : b;
     }
 
     Session open(PaliGemmaModel m) {

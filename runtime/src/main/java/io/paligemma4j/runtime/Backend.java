@@ -19,6 +19,15 @@ public interface Backend {
         return java.util.List.of();
     }
 
+    /**
+     * This backend with its host-side work on {@code threads} threads ({@code --threads}). Backends
+     * whose host side has no thread pool refuse any count they cannot honour, rather than ignore it.
+     */
+    default Backend withThreads(int threads) {
+        throw new io.paligemma4j.loader.BadInputException("the " + name() + " backend does not take a thread count"
+                + " (--threads applies to the cpu backend)");
+    }
+
     /** Opens an engine over a loaded model with room for {@code maxSeqLen} tokens (image + text). */
     Engine open(PaliGemmaModel model, int maxSeqLen);
 }

@@ -2,13 +2,43 @@ package io.paligemma4j.runtime;
 
 import io.paligemma4j.kernels.vector.Parallel;
 import io.paligemma4j.kernels.vector.VectorKernels;
+import io.paligemma4j.kernels.vector.VectorWidth;
+import io.paligemma4j.loader.BadInputException;
 import java.util.List;
 
-/** Java Vector API kernels on a thread pool sized to the cores: the default without a GPU. */
+/**
+ * Java Vector API kernels on a thread pool: the default without a GPU. The pool is shared by every
+ * engine of this backend (and by every backend instance with the same thread count), so sessions
+ * share the cores rather than oversubscribing them; {@link #withThreads} gives an application a
+ * smaller share of the machine.
+ */
 public final class CpuBackend implements Backend {
-    /** One pool per process: sessions share the cores rather than oversubscribing them. */
-    private static final class Pool {
-        static final Parallel INSTANCE = new Parallel(Parallel.defaultThreads());
+    private final Integer threads;
+
+    /** All cores (or {@code -Dpaligemma.threads}); the form {@link java.util.ServiceLoader} uses. */
+    public CpuBackend() {
+        this(null);
+    }
+
+    private CpuBackend(Integer threads) {
+        this.threads = threads;
+    }
+
+    /** This backend on {@code threads} threads (1 to {@value Parallel#MAX_THREADS}). */
+    @Override
+    public CpuBackend withThreads(int threads) {
+        if (threads < 1 || threads > Parallel.MAX_THREADS) {
+            throw new BadInputException("threads must be between 1 and " + Parallel.MAX_THREADS + ", got " + threads);
+        }
+        return new CpuBackend(threads);
+    }
+
+    private Parallel pool() {
+        try {
+            return Parallel.shared(threads != null ? threads : Parallel.defaultThreads());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
     }
 
     @Override
@@ -21,7 +51,7 @@ public final class CpuBackend implements Backend {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return "the JVM was started without --add-modules jdk.incubator.vector";
         }
-        return null;
+        return VectorWidth.problem();
     }
 
     @Override
@@ -31,11 +61,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public List<String> devices() {
-        return List.of(VectorKernels.describe(Pool.INSTANCE));
+        return List.of(VectorKernels.describe(pool()));
     }
 
     @Override
     public Engine open(PaliGemmaModel model, int maxSeqLen) {
-        return new EagerEngine(new VectorKernels(Pool.INSTANCE), model, maxSeqLen);
+        return new EagerEngine(new VectorKernels(pool()), model, maxSeqLen);
     }
 }

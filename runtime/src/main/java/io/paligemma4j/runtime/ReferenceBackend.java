@@ -15,6 +15,16 @@ public final class ReferenceBackend implements Backend {
         return null;
     }
 
+    /** One thread is what it is: any other count is refused. */
+    @Override
+    public Backend withThreads(int threads) {
+        if (threads != 1) {
+            throw new io.paligemma4j.loader.BadInputException("the reference backend runs on one thread; --threads "
+                    + threads + " applies to the cpu backend");
+        }
+        return this;
+    }
+
     @Override
     public int priority() {
         return 0;

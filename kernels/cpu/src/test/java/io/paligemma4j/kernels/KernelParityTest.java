@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.paligemma4j.kernels.ref.ReferenceKernels;
 import io.paligemma4j.kernels.vector.Parallel;
 import io.paligemma4j.kernels.vector.VectorKernels;
+import io.paligemma4j.kernels.vector.VectorWidth;
 import io.paligemma4j.loader.DType;
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -31,6 +32,17 @@ class KernelParityTest extends KernelTestData {
 
     KernelParityTest() {
         super(42);
+    }
+
+    /** The width the build asked for is the one the kernels run at, so no width's run is vacuous. */
+    @Test
+    void runsAtTheRequestedWidth() {
+        String asked = System.getProperty(VectorWidth.PROPERTY);
+        assertNull(VectorWidth.problem());
+        if (asked != null) {
+            assertEquals(Integer.parseInt(asked), VectorWidth.bits());
+        }
+        System.out.println("KernelParityTest at " + VectorWidth.describe());
     }
 
     @ParameterizedTest
@@ -173,6 +185,8 @@ class KernelParityTest extends KernelTestData {
             new Case(2, 2, 7, 50f, 24, 30, 0, 23, 30),      // prefix + causal rows in one pass
             new Case(3, 1, 256, 0, 0, 1, 150, 100, 151),    // long decode, several key tiles
             new Case(2, 1, 16, 0, 8, 70, 0, 70, 70),        // window shorter than the prefix
+            new Case(2, 1, 40, 0, 0, 3, 297, 290, 300),     // decode over three 512-bit key tiles
+            new Case(4, 2, 24, 30f, 0, 40, 0, 300, 300),    // prefix of 300 keys, soft-capped
         };
         for (Case c : cases) {
             float scale = (float) (1 / Math.sqrt(c.hd()));

@@ -2,20 +2,41 @@ package io.paligemma4j.kernels.vector;
 
 import static io.paligemma4j.kernels.vector.Vec.F;
 import static io.paligemma4j.kernels.vector.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Measures this machine's limits with the same threads and vector width the kernels use, so that
- * kernel figures can be reported as fractions of them: memory read bandwidth (all threads streaming
- * a buffer far larger than the caches) and FMA peak (all threads issuing independent vector FMAs
- * from registers). Best of several repetitions; call within the same run as the kernels compared.
+ * Measures this machine's limits with the same threads the kernels use, so that kernel figures can
+ * be reported as fractions of them: memory read bandwidth (every thread streaming its own part of a
+ * buffer far larger than the caches) and FMA peak (every thread issuing independent vector FMAs from
+ * registers), at the kernels' vector width and at the widest width the hardware has. Best of several
+ * repetitions; call within the same run as the kernels compared.
+ *
+ * <p>Both loops are written as a C compiler would compile the native probe: the FMA in accumulator
+ * form ({@code acc = m·c + acc}, one {@code vfmadd231ps} each; the form {@code acc = acc·m + c}
+ * needs a register copy per FMA from C2 and measured 20 % lower), and the read loop over one
+ * contiguous range per thread in 16 KB blocks with an int index and eight independent sums.
  */
 public final class MachineLimits {
-    /** Measured figures: bytes/s read from memory, float FLOP/s (an FMA counts as 2). */
-    public record Limits(double readBytesPerSecond, double fmaFlopsPerSecond, int threads, int vectorBits) {}
+    /**
+     * Measured figures: bytes/s read from memory; float FLOP/s (an FMA counts as 2) at the kernels'
+     * width ({@code vectorBits}) and at the widest width this machine's JVM compiles
+     * ({@code widestBits}; equal to the former when the kernels use the widest).
+     */
+    public record Limits(double readBytesPerSecond, double fmaFlopsPerSecond, int threads, int vectorBits,
+                         double widestFmaFlopsPerSecond, int widestBits) {}
+
+    private static final int BLOCK = 4096;
 
     private MachineLimits() {}
 
@@ -23,42 +44,114 @@ public final class MachineLimits {
         // A first, discarded round lets the JIT compile the loops.
         readBandwidth(par, 1L << 26, 3);
         fmaPeak(par, 3);
-        return new Limits(readBandwidth(par, 1L << 30, 5), fmaPeak(par, 5), par.threads(), F.vectorBitSize());
+        double bw = readBandwidth(par, 1L << 30, 5);
+        double fma = fmaPeak(par, 5);
+        double widest = fma;
+        int widestBits = F.vectorBitSize();
+        if (!atWidest()) {
+            double[] w = widestInChildJvm(par.threads());
+            widest = w[0];
+            widestBits = (int) w[1];
+        }
+        return new Limits(bw, fma, par.threads(), F.vectorBitSize(), widest, widestBits);
+    }
+
+    /**
+     * True when this JVM's kernels already run at the hardware's widest width: no width was forced
+     * and -XX:MaxVectorSize does not cap the JVM. Otherwise a child JVM without either measures it.
+     */
+    static boolean atWidest() {
+        String forced = System.getProperty(VectorWidth.PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return false;
+        }
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .noneMatch(a -> a.startsWith("-XX:MaxVectorSize") || a.startsWith("-XX:UseAVX"));
+    }
+
+    /** {FLOP/s, bits} from a child JVM at its preferred width; throws if it cannot be run. */
+    private static double[] widestInChildJvm(int threads) {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
+                "-Dpaligemma.threads=" + threads, "-cp", System.getProperty("java.class.path"),
+                MachineLimits.class.getName()));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("the FMA probe at the widest width failed: " + out);
+            }
+            String[] f = out.split("\\s+");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a JVM for the FMA probe at the widest width: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Child-JVM entry: prints "FLOP/s bits" for the FMA peak at this JVM's width. */
+    public static void main(String[] args) {
+        Parallel par = new Parallel(Parallel.defaultThreads());
+        fmaPeak(par, 3);
+        System.out.println(fmaPeak(par, 5) + " " + F.vectorBitSize());
     }
 
     /** Bytes/s for all threads summing {@code bytes} of native memory; best of {@code reps}. */
     public static double readBandwidth(Parallel par, long bytes, int reps) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(bytes, 64);
-            buf.fill((byte) 1);
-            long floats = bytes / 4;
-            int chunks = par.threads() * 64;
-            long per = floats / chunks / L * L;
+            int threads = par.threads();
+            long blocks = bytes / 4 / BLOCK / threads * threads;
+            MemorySegment buf = arena.allocate(blocks * BLOCK * 4, 64);
+            // Each thread touches its own range first, as it will read it.
+            par.forRange(threads, 1, (s, e) -> {
+                for (int t = s; t < e; t++) {
+                    buf.asSlice(t * (blocks / threads) * BLOCK * 4, blocks / threads * BLOCK * 4).fill((byte) 1);
+                }
+            });
             double best = 0;
-            float[] sink = new float[chunks];
+            float[] sink = new float[threads];
             for (int r = 0; r < reps; r++) {
                 long t0 = System.nanoTime();
-                par.forRange(chunks, 1, (s, e) -> {
-                    for (int c = s; c < e; c++) {
-                        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                        long base = c * per;
-                        for (long i = 0; i < per; i += 4L * L) {
-                            a0 = a0.add(Vec.act(buf, base + i));
-                            a1 = a1.add(Vec.act(buf, base + i + L));
-                            a2 = a2.add(Vec.act(buf, base + i + 2L * L));
-                            a3 = a3.add(Vec.act(buf, base + i + 3L * L));
-                        }
-                        sink[c] = Vec.sum(a0.add(a1).add(a2).add(a3));
+                par.forRange(threads, 1, (s, e) -> {
+                    for (int t = s; t < e; t++) {
+                        sink[t] = sumBlocks(buf, t * (blocks / threads), blocks / threads);
                     }
                 });
                 long dt = System.nanoTime() - t0;
-                best = Math.max(best, per * chunks * 4.0 / (dt / 1e9));
+                best = Math.max(best, blocks * BLOCK * 4.0 / (dt / 1e9));
             }
             if (Float.isNaN(sink[0])) {
                 throw new AssertionError("unreachable: keeps the sums alive");
             }
             return best;
         }
+    }
+
+    private static float sumBlocks(MemorySegment buf, long first, long count) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (long b = first; b < first + count; b++) {
+            MemorySegment blk = buf.asSlice(b * BLOCK * 4, BLOCK * 4L);
+            for (int i = 0; i + 8 * L <= BLOCK; i += 8 * L) {
+                a0 = a0.add(Vec.act(blk, i));
+                a1 = a1.add(Vec.act(blk, i + L));
+                a2 = a2.add(Vec.act(blk, i + 2 * L));
+                a3 = a3.add(Vec.act(blk, i + 3 * L));
+                a4 = a4.add(Vec.act(blk, i + 4 * L));
+                a5 = a5.add(Vec.act(blk, i + 5 * L));
+                a6 = a6.add(Vec.act(blk, i + 6 * L));
+                a7 = a7.add(Vec.act(blk, i + 7 * L));
+            }
+        }
+        float s = Vec.sum(a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7));
+        // A width whose 8·L does not divide the block (SVE lengths) leaves a tail per block.
+        for (long b = first; b < first + count && BLOCK % (8 * L) != 0; b++) {
+            for (int i = BLOCK / (8 * L) * 8 * L; i < BLOCK; i++) {
+                s += buf.getAtIndex(JAVA_FLOAT, b * BLOCK + i);
+            }
+        }
+        return s;
     }
 
     /** FLOP/s for all threads running 12 independent FMA chains in registers; best of {@code reps}. */
@@ -71,18 +164,7 @@ public final class MachineLimits {
             long t0 = System.nanoTime();
             par.forRange(tasks, 1, (s, e) -> {
                 for (int t = s; t < e; t++) {
-                    FloatVector m = FloatVector.broadcast(F, 0.999999f);
-                    FloatVector c = FloatVector.broadcast(F, 1e-7f);
-                    FloatVector a0 = FloatVector.broadcast(F, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3);
-                    FloatVector a4 = a0.add(4), a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7);
-                    FloatVector a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
-                    for (long i = 0; i < iters; i++) {
-                        a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c);
-                        a4 = a4.fma(m, c); a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c);
-                        a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
-                    }
-                    sink[t] = Vec.sum(a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9)
-                            .add(a10).add(a11));
+                    sink[t] = fmaChains(iters);
                 }
             });
             long dt = System.nanoTime() - t0;
@@ -94,4 +176,17 @@ public final class MachineLimits {
         return best;
     }
 
+    private static float fmaChains(long iters) {
+        FloatVector m = FloatVector.broadcast(F, 0.999999f);
+        FloatVector c = FloatVector.broadcast(F, 1e-7f);
+        FloatVector a0 = FloatVector.broadcast(F, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3);
+        FloatVector a4 = a0.add(4), a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7);
+        FloatVector a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
+        for (long i = 0; i < iters; i++) {
+            a0 = m.fma(c, a0); a1 = m.fma(c, a1); a2 = m.fma(c, a2); a3 = m.fma(c, a3);
+            a4 = m.fma(c, a4); a5 = m.fma(c, a5); a6 = m.fma(c, a6); a7 = m.fma(c, a7);
+            a8 = m.fma(c, a8); a9 = m.fma(c, a9); a10 = m.fma(c, a10); a11 = m.fma(c, a11);
+        }
+        return Vec.sum(a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11));
+    }
 }

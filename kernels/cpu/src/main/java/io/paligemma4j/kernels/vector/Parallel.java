@@ -2,11 +2,19 @@ package io.paligemma4j.kernels.vector;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
-/** A fork-join pool sized to the cores, and a parallel for over an index range split into chunks. */
+/**
+ * A fork-join pool of a given size, and a parallel for over an index range split into chunks. Pools
+ * are meant to be shared ({@link #shared}): per process and thread count, never per call.
+ */
 public final class Parallel {
+    /** More threads than this is a typo, not a machine. */
+    public static final int MAX_THREADS = 4096;
+    private static final ConcurrentHashMap<Integer, Parallel> SHARED = new ConcurrentHashMap<>();
+
     /** Body of a parallel loop: handles indices [start, end). */
     @FunctionalInterface
     public interface Range {
@@ -17,14 +25,37 @@ public final class Parallel {
     private final int threads;
 
     public Parallel(int threads) {
-        this.threads = Math.max(1, threads);
-        this.pool = new ForkJoinPool(this.threads);
+        checkThreads(threads, "threads");
+        this.threads = threads;
+        this.pool = new ForkJoinPool(threads);
+    }
+
+    /** The process-wide pool of {@code threads} threads, created on first use. */
+    public static Parallel shared(int threads) {
+        checkThreads(threads, "threads");
+        return SHARED.computeIfAbsent(threads, Parallel::new);
+    }
+
+    private static void checkThreads(int threads, String what) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException(what + " must be between 1 and " + MAX_THREADS + ", got " + threads);
+        }
     }
 
     /** Threads from {@code -Dpaligemma.threads}, else one per available core. */
     public static int defaultThreads() {
         String p = System.getProperty("paligemma.threads");
-        return p != null ? Integer.parseInt(p) : Runtime.getRuntime().availableProcessors();
+        if (p == null || p.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-Dpaligemma.threads=" + p + " is not a number of threads");
+        }
+        checkThreads(n, "-Dpaligemma.threads");
+        return n;
     }
 
     public int threads() {

@@ -17,14 +17,32 @@ import jdk.incubator.vector.VectorSpecies;
  * with a multiply, which handles subnormals exactly, and a mask for Inf/NaN).
  */
 final class Vec {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorWidth.F;
     static final int L = F.length();
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /**
+     * L shorts for the widening loads: a half-width vector, or where no such shape exists (a 64-bit
+     * float species; SVE lengths with no half shape) a full-width one read under a mask of L lanes.
+     */
+    static final boolean HALF = hasShape(F.vectorBitSize() / 2);
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
+            HALF ? VectorShape.forBitSize(F.vectorBitSize() / 2) : F.vectorShape());
+    static final VectorMask<Short> S_LANES = S.indexInRange(0, L);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private Vec() {}
+
+    private static boolean hasShape(int bits) {
+        return bits == 64 || bits == 128 || bits == 256;
+    }
+
+    /** L little-endian 16-bit values from element {@code i}, widened to ints (sign-extended). */
+    private static IntVector shorts(MemorySegment s, long i) {
+        ShortVector h = HALF ? ShortVector.fromMemorySegment(S, s, i * 2, LE)
+                : ShortVector.fromMemorySegment(S, s, i * 2, LE, S_LANES);
+        return (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
+    }
 
     /** L float32 activations starting at element {@code i}. */
     static FloatVector act(MemorySegment s, long i) {
@@ -40,14 +58,11 @@ final class Vec {
     }
 
     static FloatVector bf16(MemorySegment s, long i) {
-        ShortVector h = ShortVector.fromMemorySegment(S, s, i * 2, LE);
-        IntVector w = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        return w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return shorts(s, i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     static FloatVector f16(MemorySegment s, long i) {
-        ShortVector h = ShortVector.fromMemorySegment(S, s, i * 2, LE);
-        IntVector w = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
+        IntVector w = shorts(s, i);
         IntVector em = w.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
         FloatVector finite = em.reinterpretAsFloats().mul(0x1p112f);
         VectorMask<Integer> special = w.and(0x7C00).eq(0x7C00);

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Attention with an online softmax (contract: {@link io.paligemma4j.kernels.ref.Attention}). A task
- * is one head and a block of {@value #QB} queries; keys are visited in tiles of {@value #TILE},
+ * is one head and a block of {@value #QB} queries; keys are visited in tiles of {@link #TILE} (eight vectors of keys),
  * each transposed once per task so that scores come from an outer product (keys as vector lanes,
  * no horizontal sums) shared by the block's queries. Each query keeps a running maximum, sum and
  * head-sized accumulator, so memory is one tile whatever the sequence length: no N×N score
@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorOperators;
  * so masked keys are never touched.
  */
 final class VectorAttention {
-    static final int TILE = 64;
+    /** Keys per tile: the eight score vectors of {@link #scoresOf}, so a tile is 8·L keys at every width. */
+    static final int TILE = 8 * L;
     /** Queries per task: they share each transposed key tile. */
     static final int QB = 16;
 
@@ -107,7 +108,7 @@ final class VectorAttention {
         }
     }
 
-    /** scores[j] = q · k_j for the tile's keys: an outer product over d, eight keys per vector, no reductions. */
+    /** scores[j] = q · k_j for the tile's keys: an outer product over d, L keys per vector, no reductions. */
     private static void scoresOf(float[] qv, float[] kt, int d, float[] scores) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int t = 0; t < d; t++) {

@@ -13,15 +13,17 @@ import jdk.incubator.vector.FloatVector;
 /**
  * GEMM for the vision tower and prefill (contract: {@link io.paligemma4j.kernels.ref.Matmul}),
  * compute-bound, in the outer-product form of BLIS-style kernels: each thread owns panels of
- * {@value #NR} output columns; for each k-block it packs that panel's weights, widened to float
- * and transposed to k-major ({@code [kc][NR]}), into an L2-sized scratch, then sweeps all rows of
- * x in {@value #MR}-row tiles. The micro-kernel keeps an MR×NR tile of out in 12 vector registers
- * (AVX2 has 16): per k it loads two weight vectors and broadcasts six x values — 12 FMAs, no
- * horizontal reductions. The packing is amortised over every row of x.
+ * NR = two vectors of output columns; for each k-block it packs that panel's weights, widened to
+ * float and transposed to k-major ({@code [kc][NR]}), into an L2-sized scratch, then sweeps all
+ * rows of x in MR-row tiles. The micro-kernel keeps an MR×NR tile of out in registers: per k it
+ * loads two weight vectors and broadcasts MR x values, 2·MR FMAs and no horizontal reductions.
+ * MR follows the register file: 6 rows (12 accumulators + 3) where there are 16 vector registers
+ * (AVX2), 12 rows (24 + 3) where there are 32 (AVX-512, NEON, SVE), which halves the weight loads
+ * per FMA. The packing is amortised over every row of x.
  */
 final class VectorGemm {
-    static final int MR = 6;
-    static final int NR = 2 * 8;
+    static final int MR = VectorWidth.registers() >= 32 ? 12 : 6;
+    static final int NR = 2 * L;
     static final int KC_MAX = 2048;
 
     private VectorGemm() {}
@@ -38,9 +40,6 @@ final class VectorGemm {
      */
     static void gemm(Parallel par, MemorySegment x, int rows, int in, Tensor w, Tensor bias, MemorySegment out,
                      Tensor up) {
-        if (L * 2 != NR) {
-            throw new IllegalStateException("the GEMM micro-kernel is written for 8-float vectors, have " + L);
-        }
         int outDim = (int) w.dim(0);
         int panels = (outDim + NR - 1) / NR;
         int kc = blockSize(in);
@@ -132,7 +131,11 @@ final class VectorGemm {
     /** tile[r·NR + c] = Σ_k x[r0+r, k0+k] · pack[k·NR + c] for r < mr (rows beyond mr are left as garbage). */
     private static void micro(float[] x, int r0, int mr, int in, int k0, int kb, float[] pack, float[] tile) {
         if (mr == MR) {
-            micro6(x, r0, in, k0, kb, pack, tile);
+            if (MR == 6) {
+                micro6(x, r0, in, k0, kb, pack, tile);
+            } else {
+                micro12(x, r0, in, k0, kb, pack, tile);
+            }
             return;
         }
         for (int r = 0; r < mr; r++) {
@@ -192,6 +195,89 @@ final class VectorGemm {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
+    }
+
+    private static void micro12(float[] x, int r0, int in, int k0, int kb, float[] pack, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+        FloatVector c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+        int x0 = r0 * in + k0;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int x4 = x3 + in;
+        int x5 = x4 + in;
+        int x6 = x5 + in;
+        int x7 = x6 + in;
+        int x8 = x7 + in;
+        int x9 = x8 + in;
+        int xa = x9 + in;
+        int xb = xa + in;
+        for (int k = 0; k < kb; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, pack, k * NR);
+            FloatVector b1 = FloatVector.fromArray(F, pack, k * NR + L);
+            FloatVector a0 = FloatVector.broadcast(F, x[x0 + k]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(F, x[x1 + k]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, x[x2 + k]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(F, x[x3 + k]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            FloatVector a4 = FloatVector.broadcast(F, x[x4 + k]);
+            c40 = b0.fma(a4, c40);
+            c41 = b1.fma(a4, c41);
+            FloatVector a5 = FloatVector.broadcast(F, x[x5 + k]);
+            c50 = b0.fma(a5, c50);
+            c51 = b1.fma(a5, c51);
+            FloatVector a6 = FloatVector.broadcast(F, x[x6 + k]);
+            c60 = b0.fma(a6, c60);
+            c61 = b1.fma(a6, c61);
+            FloatVector a7 = FloatVector.broadcast(F, x[x7 + k]);
+            c70 = b0.fma(a7, c70);
+            c71 = b1.fma(a7, c71);
+            FloatVector a8 = FloatVector.broadcast(F, x[x8 + k]);
+            c80 = b0.fma(a8, c80);
+            c81 = b1.fma(a8, c81);
+            FloatVector a9 = FloatVector.broadcast(F, x[x9 + k]);
+            c90 = b0.fma(a9, c90);
+            c91 = b1.fma(a9, c91);
+            FloatVector aa = FloatVector.broadcast(F, x[xa + k]);
+            ca0 = b0.fma(aa, ca0);
+            ca1 = b1.fma(aa, ca1);
+            FloatVector ab = FloatVector.broadcast(F, x[xb + k]);
+            cb0 = b0.fma(ab, cb0);
+            cb1 = b1.fma(ab, cb1);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        ca0.intoArray(tile, 10 * NR);
+        ca1.intoArray(tile, 10 * NR + L);
+        cb0.intoArray(tile, 11 * NR);
+        cb1.intoArray(tile, 11 * NR + L);
     }
 
     private static void store(float[] tile, int mr, int nc, int r0, int o0, int outDim, MemorySegment out,

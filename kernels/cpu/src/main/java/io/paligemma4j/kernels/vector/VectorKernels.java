@@ -21,8 +21,8 @@ public final class VectorKernels implements Kernels {
 
     /** A description of the vector unit and threads, for {@code devices}. */
     public static String describe(Parallel par) {
-        return "host CPU, " + par.threads() + " threads, " + Vec.F.vectorBitSize() + "-bit vectors ("
-                + Vec.L + " floats)";
+        return "host CPU, " + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ") + VectorWidth.describe() + ", GEMM tile "
+                + VectorGemm.MR + "x" + VectorGemm.NR;
     }
 
     @Override
