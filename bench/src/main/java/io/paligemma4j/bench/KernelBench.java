@@ -36,7 +36,7 @@ public class KernelBench {
     @Setup(Level.Trial)
     public void setup() {
         arena = Arena.ofShared();
-        k = new VectorKernels(new Parallel(Parallel.defaultThreads()));
+        k = new VectorKernels(Parallel.shared(Parallel.defaultThreads()));
         a = Buffers.activations(arena, 270L * 16384, 1);
         b = Buffers.activations(arena, 270L * 16384, 2);
         c = Buffers.activations(arena, 270L * 16384, 3);

@@ -35,7 +35,7 @@ public class MatmulBench {
     public void setup() {
         s = Shapes.valueOf(shape);
         arena = Arena.ofShared();
-        k = new VectorKernels(new Parallel(Parallel.defaultThreads()));
+        k = new VectorKernels(Parallel.shared(Parallel.defaultThreads()));
         w = Buffers.weights(arena, DType.valueOf(dtype), s.out, s.in, 1);
         x = Buffers.activations(arena, (long) s.rows * s.in, 2);
         out = Buffers.activations(arena, (long) s.rows * s.out, 3);

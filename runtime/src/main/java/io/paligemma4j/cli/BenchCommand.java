@@ -2,6 +2,7 @@ package io.paligemma4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paligemma4j.kernels.vector.MachineLimits;
+import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.kernels.vector.Parallel;
 import io.paligemma4j.runtime.Backend;
 import io.paligemma4j.runtime.Backends;
@@ -56,8 +57,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "Also draw the roofline: each stage as a point under the bandwidth and FMA ceilings.")
+    Path plot;
+
     @Override
     public Integer call() throws IOException {
+        // Every option is checked before minutes of measuring or a 6 GB checkpoint write begin.
+        if (textTokens < 2) {
+            throw new BadInputException("--text-tokens must be at least 2 (BOS and the newline), got " + textTokens);
+        }
+        if (decodeTokens < 1) {
+            throw new BadInputException("--decode-tokens must be at least 1, got " + decodeTokens);
+        }
+        if (runs < 1) {
+            throw new BadInputException("--runs must be at least 1, got " + runs);
+        }
+        if (plot != null) {
+            OutputFiles.check(plot, "--plot");
+        }
         if (Backends.TORNADO.equals(backend)) {
             // The TornadoVM engine reads this at construction: its profiler gives device kernel time.
             System.setProperty("paligemma.tornado.profile", "true");
@@ -83,8 +101,11 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("backend", b.name());
         out.put("threads", lim.threads());
+        out.put("vector_bits", lim.vectorBits());
+        out.put("widest_vector_bits", lim.widestBits());
         out.put("measured_bandwidth_bytes_per_s", lim.readBytesPerSecond());
         out.put("measured_fma_peak_flops_per_s", lim.fmaFlopsPerSecond());
+        out.put("measured_fma_peak_widest_flops_per_s", lim.widestFmaFlopsPerSecond());
         out.put("models", results);
         // The first model's headline figures at top level, as the README's contract promises.
         out.putAll(headline(results.get(0)));
@@ -93,6 +114,10 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
             printTable(out, results);
+        }
+        if (plot != null) {
+            writePlot(lim, b.name(), results);
+            progress("wrote " + plot);
         }
         return 0;
     }
@@ -175,17 +200,19 @@ final class BenchCommand implements Callable<Integer> {
             o.put("load_seconds", loadS);
             o.put("vision_seconds", visionS);
             o.put("vision_flops", visionFlops);
-            o.put("vision_roofline_seconds", visionFlops / lim.fmaFlopsPerSecond());
+            o.put("vision_weight_bytes", ModelCost.visionWeightBytes(m.weights()));
+            o.put("vision_roofline_seconds", visionFlops / lim.widestFmaFlopsPerSecond());
             o.put("prefill_rows", rows);
             o.put("prefill_seconds", prefillS);
             o.put("prefill_tokens_per_s", rows / prefillS);
             o.put("prefill_flops", prefillFlops);
-            o.put("prefill_roofline_tokens_per_s", rows / (prefillFlops / lim.fmaFlopsPerSecond()));
+            o.put("prefill_roofline_tokens_per_s", rows / (prefillFlops / lim.widestFmaFlopsPerSecond()));
             o.put("time_to_first_token_s", visionS + prefillS);
             o.put("decode_tokens", decoded);
             o.put("runs", Math.max(1, runs));
             o.put("decode_tokens_per_s", decodeTps);
             o.put("weight_bytes_per_token", bytesPerToken);
+            o.put("decode_flops_per_token", ModelCost.decodeFlops(m.weights().text()));
             o.put("decode_roofline_tokens_per_s", lim.readBytesPerSecond() / bytesPerToken);
             o.put("peak_rss_bytes_so_far", peakRss());
             if (!device.isEmpty()) {
@@ -196,9 +223,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printTable(Map<String, Object> out, List<Map<String, Object>> results) {
-        System.out.printf("backend %s, %d threads | measured: memory read %.1f GB/s, FMA peak %.1f GFLOP/s%n",
-                out.get("backend"), (Integer) out.get("threads"),
-                (Double) out.get("measured_bandwidth_bytes_per_s") / 1e9, (Double) out.get("measured_fma_peak_flops_per_s") / 1e9);
+        int bits = (Integer) out.get("vector_bits");
+        int widest = (Integer) out.get("widest_vector_bits");
+        System.out.printf("backend %s, %d threads, kernels at %d-bit vectors | measured: memory read %.1f GB/s, FMA peak "
+                        + "%.1f GFLOP/s at %d bits%s%n", out.get("backend"), (Integer) out.get("threads"), bits,
+                (Double) out.get("measured_bandwidth_bytes_per_s") / 1e9, (Double) out.get("measured_fma_peak_flops_per_s") / 1e9,
+                bits, widest == bits ? "" : String.format(", %.1f GFLOP/s at %d bits (the rooflines' peak)",
+                        (Double) out.get("measured_fma_peak_widest_flops_per_s") / 1e9, widest));
         for (Map<String, Object> r : results) {
             double ckpt = ((Long) r.get("checkpoint_bytes")).doubleValue();
             System.out.printf("%n%s (%.2f GB of BF16 weights)%n", r.get("model"), ckpt / 1e9);
@@ -206,11 +237,11 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  %-22s %9.3f s%n", "load", (Double) r.get("load_seconds"));
             double vs = (Double) r.get("vision_seconds");
             double vr = (Double) r.get("vision_roofline_seconds");
-            System.out.printf("  %-22s %9.3f s   %.3f s at FMA peak (%.0f%%), %.2f TFLOP%n", "vision tower", vs, vr,
+            System.out.printf("  %-22s %9.3f s   %.3f s at the %d-bit FMA peak (%.0f%%), %.2f TFLOP%n", "vision tower", vs, vr, widest,
                     100 * vr / vs, (Double) r.get("vision_flops") / 1e12);
             double pt = (Double) r.get("prefill_tokens_per_s");
             double pr = (Double) r.get("prefill_roofline_tokens_per_s");
-            System.out.printf("  %-22s %9.1f tok/s   %.1f tok/s at FMA peak (%.0f%%), %d rows in %.2f s%n", "prefill", pt, pr,
+            System.out.printf("  %-22s %9.1f tok/s   %.1f tok/s at the %d-bit FMA peak (%.0f%%), %d rows in %.2f s%n", "prefill", pt, pr, widest,
                     100 * pt / pr, (Integer) r.get("prefill_rows"), (Double) r.get("prefill_seconds"));
             System.out.printf("  %-22s %9.3f s%n", "time to first token", (Double) r.get("time_to_first_token_s"));
             double dt = (Double) r.get("decode_tokens_per_s");
@@ -229,6 +260,29 @@ final class BenchCommand implements Callable<Integer> {
                         c.get("bytes_to_device") / 1e6, c.get("bytes_to_host") / 1e6));
             }
         }
+    }
+
+    private void writePlot(MachineLimits.Limits lim, String backend, List<Map<String, Object>> results)
+            throws IOException {
+        List<RooflinePlot.Peak> peaks = new ArrayList<>();
+        peaks.add(new RooflinePlot.Peak(lim.vectorBits() + "-bit FMA peak (kernels' width)", lim.fmaFlopsPerSecond()));
+        if (lim.widestBits() != lim.vectorBits()) {
+            peaks.add(new RooflinePlot.Peak(lim.widestBits() + "-bit FMA peak (widest)", lim.widestFmaFlopsPerSecond()));
+        }
+        List<RooflinePlot.Point> points = new ArrayList<>();
+        for (Map<String, Object> r : results) {
+            String m = (String) r.get("model");
+            double vf = (Double) r.get("vision_flops");
+            points.add(new RooflinePlot.Point(m + " vision", vf / ((Long) r.get("vision_weight_bytes")).doubleValue(),
+                    vf / (Double) r.get("vision_seconds")));
+            double pf = (Double) r.get("prefill_flops");
+            double textBytes = ((Long) r.get("weight_bytes_per_token")).doubleValue();
+            points.add(new RooflinePlot.Point(m + " prefill", pf / textBytes, pf / (Double) r.get("prefill_seconds")));
+            double df = (Double) r.get("decode_flops_per_token");
+            points.add(new RooflinePlot.Point(m + " decode", df / textBytes, df * (Double) r.get("decode_tokens_per_s")));
+        }
+        RooflinePlot.write(plot, "paligemma4j bench: backend " + backend + ", " + lim.threads() + " threads, kernels at "
+                + lim.vectorBits() + "-bit vectors", lim.readBytesPerSecond(), peaks, points);
     }
 
     /** Peak resident set (VmHWM) of this process, -1 where /proc is absent. */

@@ -49,6 +49,10 @@ public final class ModelOptions {
 
     /** The backend by name (null: the fastest available), on {@code threads} threads when given. */
     static Backend select(String backend, Integer threads) {
+        if (threads != null && (threads < 1 || threads > io.paligemma4j.kernels.vector.Parallel.MAX_THREADS)) {
+            throw new io.paligemma4j.loader.BadInputException("--threads must be between 1 and "
+                    + io.paligemma4j.kernels.vector.Parallel.MAX_THREADS + ", got " + threads);
+        }
         Backend b = Backends.select(backend);
         return threads != null ? b.withThreads(threads) : b;
     }
