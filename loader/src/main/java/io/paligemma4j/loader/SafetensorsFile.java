@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -67,6 +70,39 @@ public final class SafetensorsFile {
         return metadata;
     }
 
+    /**
+     * The header as the format defines it: UTF-8 JSON beginning with '{', one object, then nothing
+     * but spaces (0x20) up to the data. Any other trailing byte (a NUL, a newline, a second value)
+     * is refused, as Hugging Face's reader refuses it.
+     */
+    private static JsonNode parseHeader(String file, byte[] header) {
+        if (header.length == 0 || header[0] != '{') {
+            throw bad(file, "header is not a JSON object: it must begin with '{'");
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(header));
+        } catch (CharacterCodingException e) {
+            throw bad(file, "header is not valid UTF-8");
+        }
+        JsonNode root;
+        long end;
+        try (JsonParser p = JSON.createParser(header)) {
+            root = JSON.readTree(p);
+            end = p.currentLocation().getByteOffset();
+        } catch (IOException e) {
+            String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw bad(file, "header is not valid JSON: " + m);
+        }
+        for (long i = end; i < header.length; i++) {
+            if (header[(int) i] != ' ') {
+                throw bad(file, "header has a trailing byte 0x" + String.format("%02X", header[(int) i] & 0xFF)
+                        + " at offset " + (8 + i) + " after its JSON object; only spaces (0x20) may pad it");
+            }
+        }
+        return root;
+    }
+
     /** Maps {@code path} into {@code arena}; the mapping lives until the arena closes. */
     public static SafetensorsFile open(Path path, Arena arena) {
         String file = path.toString();
@@ -91,13 +127,7 @@ public final class SafetensorsFile {
         if (8 + n > size) {
             throw bad(file, "header length " + n + " runs past the end of the file (" + size + " bytes)");
         }
-        byte[] header = all.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
-        JsonNode root;
-        try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8).stripTrailing());
-        } catch (JsonProcessingException e) {
-            throw bad(file, "header is not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode root = parseHeader(file, all.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE));
         if (root == null || !root.isObject()) {
             throw bad(file, "header is not a JSON object");
         }

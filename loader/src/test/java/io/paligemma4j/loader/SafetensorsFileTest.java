@@ -35,6 +35,22 @@ class SafetensorsFileTest {
         }
     }
 
+    /** The format's rule: a JSON object, then only spaces; Hugging Face's reader refuses anything else. */
+    @Test
+    void headerPaddingIsSpacesOnly() throws IOException {
+        String obj = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        try (Arena a = Arena.ofConfined()) {
+            assertEquals(1, SafetensorsFile.open(raw(obj + "       ", 4, null), a).tensors().size());
+        }
+        assertTrue(reject(raw(obj + "\0\0\0\0", 4, null)).contains("trailing byte 0x00"));
+        assertTrue(reject(raw(obj + "  \0 ", 4, null)).contains("trailing byte 0x00"));
+        assertTrue(reject(raw(obj + "\n", 4, null)).contains("trailing byte 0x0A"));
+        assertTrue(reject(raw(obj + "\t  ", 4, null)).contains("trailing byte 0x09"));
+        assertTrue(reject(raw(obj + "{}", 4, null)).contains("trailing byte 0x7B"));
+        assertTrue(reject(raw(" " + obj, 4, null)).contains("not a JSON object"));
+        assertTrue(reject(raw("[1]", 4, null)).contains("not a JSON object"));
+    }
+
     @Test
     void readsWhatTheWriterWrites() throws IOException {
         Path p = dir.resolve("ok.safetensors");

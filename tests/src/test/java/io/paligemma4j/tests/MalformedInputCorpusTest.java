@@ -157,6 +157,12 @@ class MalformedInputCorpusTest {
                 "{\"a\":{\"dtype\":\"BF16\",\"shape\":[8],\"data_offsets\":[0,32]}}", 32, -1), cfg))).contains("needs 16"));
         assertTrue(expectBadInput(conformance(model("bad-json", withHeader("{\"a\": [", 0, -1), cfg)))
                 .contains("not valid JSON"));
+        // The format pads headers with spaces only; NULs or a newline after the object are refused.
+        String one = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        assertTrue(expectBadInput(conformance(model("nul-padding", withHeader(one + "\0\0\0\0\0", 4, -1), cfg)))
+                .contains("trailing byte 0x00"));
+        assertTrue(expectBadInput(conformance(model("newline-padding", withHeader(one + "\n", 4, -1), cfg)))
+                .contains("trailing byte 0x0A"));
     }
 
     @Test
@@ -223,6 +229,13 @@ class MalformedInputCorpusTest {
         assertTrue(expectBadInput("preprocess", "--image", huge.toString(), "--size", "56", "--out", out.toString())
                 .contains("over the limit"));
         assertTrue(expectBadInput("caption", "--image", corrupt.toString()).contains("corrupt"));
+        // Truncated files that ImageIO alone would fill with grey (Pillow refuses them too).
+        for (String name : List.of("truncated_baseline.jpg", "truncated_progressive.jpg", "truncated.png")) {
+            Path p = Fixtures.resource("images/" + name);
+            String e = expectBadInput("preprocess", "--image", p.toString(), "--size", "56", "--out", out.toString());
+            assertTrue(e.contains(name) && (e.contains("truncated") || e.contains("corrupt")), e);
+            assertTrue(expectBadInput("caption", "--image", p.toString()).contains(name));
+        }
     }
 
     @Test
@@ -240,7 +253,8 @@ class MalformedInputCorpusTest {
             }
         }
         for (Path p : List.of(png("gray16.png", gray16), png("alpha.png", alpha), png("gray.png", gray),
-                png("palette.png", palette))) {
+                png("palette.png", palette), Fixtures.resource("images/cmyk.jpg"),
+                Fixtures.resource("images/bad_ancillary_crc.png"), Fixtures.resource("images/png_named.jpg"))) {
             Path out = dir.resolve("ok.npy");
             Result r = launch("preprocess", "--image", p.toString(), "--size", "56", "--out", out.toString());
             assertEquals(0, r.rc(), p + ": " + r.err());

@@ -8,7 +8,9 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -17,7 +19,10 @@ import javax.imageio.stream.ImageInputStream;
  * Decodes an image file (whatever ImageIO reads: PNG, JPEG, BMP, GIF, ...) to 8-bit RGB. The size
  * is read from the header and checked against a pixel limit before any pixel is decoded. Grayscale
  * is replicated to three channels, alpha is dropped (what PIL's {@code convert("RGB")} does),
- * palettes are expanded, 16-bit samples are reduced to their high byte.
+ * palettes are expanded, 16-bit samples are reduced to their high byte (PIL clamps them instead;
+ * this is the one deliberate difference), CMYK is converted with PIL's formula ({@link JpegCmyk}).
+ * A decoder warning (a truncated JPEG or PNG) is an error: ImageIO would otherwise fill the rest
+ * with grey.
  */
 public final class ImageLoader {
     /** 64 megapixels: far above any PaliGemma input, far below what would exhaust the heap. */
@@ -39,8 +44,12 @@ public final class ImageLoader {
                 throw new BadInputException("image " + path + ": not a format this runtime can decode");
             }
             ImageReader reader = readers.next();
+            // A warning from the decoder (truncated data, a missing end marker) is an error here:
+            // ImageIO would fill the missing part with grey and the model would caption that.
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((src, message) -> warnings.add(message));
             try {
-                reader.setInput(in, true, true);
+                reader.setInput(in, true, false);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
                 if (w <= 0 || h <= 0) {
@@ -50,7 +59,13 @@ public final class ImageLoader {
                     throw new BadInputException("image " + path + " is " + w + "x" + h + " = " + (w * h)
                             + " pixels, over the limit of " + maxPixels);
                 }
+                RgbImage cmyk = JpegCmyk.readIfCmyk(reader, path);
+                if (cmyk != null) {
+                    checkWarnings(path, warnings);
+                    return cmyk;
+                }
                 img = reader.read(0);
+                checkWarnings(path, warnings);
             } finally {
                 reader.dispose();
             }
@@ -63,7 +78,14 @@ public final class ImageLoader {
         return toRgb(img);
     }
 
-    private static String oneLine(Throwable e) {
+    private static void checkWarnings(Path path, List<String> warnings) {
+        if (!warnings.isEmpty()) {
+            throw new BadInputException("image " + path + " is truncated or corrupt: the decoder warns \""
+                    + warnings.get(0).lines().findFirst().orElse("") + "\"");
+        }
+    }
+
+    static String oneLine(Throwable e) {
         String m = e.getMessage();
         return (m == null ? e.getClass().getSimpleName() : m).lines().findFirst().orElse("");
     }
@@ -77,9 +99,15 @@ public final class ImageLoader {
         Raster r = img.getRaster();
         int bands = r.getNumBands();
         int bits = cm.getComponentSize(0);
-        boolean direct = !(cm instanceof IndexColorModel)
-                && cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_CMYK
+        boolean cmyk = cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_CMYK;
+        boolean direct = !(cm instanceof IndexColorModel) && !cmyk
                 && (bands == 1 || bands == 2 || bands == 3 || bands == 4);
+        if (cmyk && bands == 4 && bits == 8) {
+            return JpegCmyk.toRgb(r, false);
+        } else if (cmyk) {
+            throw new BadInputException("a CMYK image with " + bands + " bands of " + bits + " bits cannot be converted"
+                    + " as PIL converts it; convert it to RGB first");
+        }
         if (direct) {
             int shift = Math.max(0, bits - 8);
             int colorBands = bands <= 2 ? 1 : 3;

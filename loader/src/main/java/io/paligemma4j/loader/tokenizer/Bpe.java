@@ -4,8 +4,11 @@ import java.util.PriorityQueue;
 
 /**
  * The BPE core: start from code points, repeatedly merge the adjacent pair the rule ranks first
- * (left-most on ties), and emit ids, falling back to UTF-8 byte pieces or unk for symbols outside
- * the vocabulary. The whole text run is one word: Gemma has no whitespace pre-split.
+ * (left-most on ties), and emit ids. A symbol outside the vocabulary becomes its UTF-8 byte pieces
+ * when byte fallback is on and every one of its bytes has a piece (decided per symbol, as Hugging
+ * Face's tokenizers decides it: the real Gemma vocabulary lacks {@code <0x09>}), otherwise unk,
+ * with a run of unks fused into one where the model says so (Gemma does). The whole text run is
+ * one word: Gemma has no whitespace pre-split.
  */
 final class Bpe {
     private record Candidate(double priority, int left, int right, int id, int length) {}
@@ -13,12 +16,13 @@ final class Bpe {
     private final Vocabulary vocab;
     private final MergeRule rule;
     private final boolean byteFallback;
+    private final boolean fuseUnk;
 
-    Bpe(Vocabulary vocab, MergeRule rule, boolean byteFallback) {
+    Bpe(Vocabulary vocab, MergeRule rule, boolean byteFallback, boolean fuseUnk) {
         this.vocab = vocab;
         this.rule = rule;
-        // Like the reference implementations: fall back to bytes only if every byte piece exists.
-        this.byteFallback = byteFallback && vocab.hasAllBytes();
+        this.byteFallback = byteFallback;
+        this.fuseUnk = fuseUnk;
     }
 
     /** Appends the ids of {@code text}, already normalized (spaces as "▁"). */
@@ -68,13 +72,20 @@ final class Bpe {
                 offer(queue, text, start, end, id, l, next[l]);
             }
         }
+        boolean afterUnk = false;
         for (int i = 0; i >= 0; i = next[i]) {
+            String symbol = text.substring(start[i], end[i]);
             if (id[i] >= 0) {
                 out.add(id[i]);
-            } else if (byteFallback) {
-                ByteFallback.encode(text.substring(start[i], end[i]), vocab, out);
+                afterUnk = false;
+            } else if (byteFallback && ByteFallback.covers(symbol, vocab)) {
+                ByteFallback.encode(symbol, vocab, out);
+                afterUnk = false;
             } else {
-                out.add(vocab.unkId);
+                if (!(fuseUnk && afterUnk)) {
+                    out.add(vocab.unkId);
+                }
+                afterUnk = true;
             }
         }
     }

@@ -10,6 +10,16 @@ import java.nio.charset.StandardCharsets;
 final class ByteFallback {
     private ByteFallback() {}
 
+    /** True when every byte of {@code text}'s UTF-8 encoding has a {@code <0xXX>} piece. */
+    static boolean covers(String text, Vocabulary vocab) {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            if (vocab.byteIds[b & 0xFF] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Appends the byte pieces of {@code text}'s UTF-8 encoding. */
     static void encode(String text, Vocabulary vocab, IntList out) {
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {

@@ -21,17 +21,17 @@ public final class GemmaTokenizer {
     private final Bpe bpe;
     private final int bos, eos, pad;
 
-    GemmaTokenizer(Vocabulary vocab, MergeRule rule, boolean byteFallback, List<String> atomicPieces) {
+    GemmaTokenizer(Vocabulary vocab, MergeRule rule, boolean byteFallback, boolean fuseUnk, List<String> atomicPieces) {
         this.vocab = vocab;
         this.atomic = new AtomicMatcher(atomicPieces, vocab);
-        this.bpe = new Bpe(vocab, rule, byteFallback);
+        this.bpe = new Bpe(vocab, rule, byteFallback, fuseUnk);
         this.bos = vocab.require("<bos>");
         this.eos = vocab.require("<eos>");
         this.pad = vocab.require("<pad>");
     }
 
-    GemmaTokenizer(Vocabulary vocab, MergeRule rule, boolean byteFallback) {
-        this(vocab, rule, byteFallback, vocab.atomicPieces());
+    GemmaTokenizer(Vocabulary vocab, MergeRule rule, boolean byteFallback, boolean fuseUnk) {
+        this(vocab, rule, byteFallback, fuseUnk, vocab.atomicPieces());
     }
 
     /** Reads a SentencePiece {@code ModelProto} (BPE model with Gemma's identity normalizer). */

@@ -130,7 +130,8 @@ final class SentencePieceModelReader {
         for (int i = 0; i < s.length; i++) {
             s[i] = scores.get(i);
         }
-        return new GemmaTokenizer(vocab, new ScoreMerges(vocab, s), byteFallback);
+        // SentencePiece fuses a run of unknown pieces into one (its Encode does; so does HF's conversion).
+        return new GemmaTokenizer(vocab, new ScoreMerges(vocab, s), byteFallback, true);
     }
 
     private void model(CodedInputStream in) throws IOException {

@@ -103,7 +103,8 @@ final class TokenizerJsonReader {
         }
         Vocabulary vocab = new Vocabulary(file, pieces, types);
         RankMerges merges = new RankMerges(merges(model, vocab));
-        return new GemmaTokenizer(vocab, merges, model.path("byte_fallback").asBoolean(false), added);
+        return new GemmaTokenizer(vocab, merges, model.path("byte_fallback").asBoolean(false),
+                model.path("fuse_unk").asBoolean(false), added);
     }
 
     private void put(Map<Integer, String> byId, int id, String piece) {

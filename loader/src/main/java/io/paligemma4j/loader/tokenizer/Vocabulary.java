@@ -69,15 +69,6 @@ final class Vocabulary {
         return id;
     }
 
-    boolean hasAllBytes() {
-        for (int id : byteIds) {
-            if (id < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     List<String> atomicPieces() {
         return IntStream.range(0, pieces.length)
                 .filter(id -> types[id].atomic())

@@ -72,10 +72,30 @@ class SentencePieceModelTest {
         assertEquals("", sp.decode(new int[] {0, 1, 2, 3}));
     }
 
+    /** A run of unknown characters is one unk, as SentencePiece's Encode and HF's fuse_unk give it. */
     @Test
-    void withoutByteFallbackUnknownCharactersAreUnk() throws IOException {
+    void withoutByteFallbackUnknownCharactersAreOneUnk() throws IOException {
         GemmaTokenizer sp = GemmaTokenizer.fromSentencePiece(tiny.writeModel(dir, BPE, false, false));
-        assertArrayEquals(new int[] {3, 3, tiny.id("a")}, sp.encode("xya"));
+        assertArrayEquals(new int[] {3, tiny.id("a")}, sp.encode("xya"));
+        assertArrayEquals(new int[] {3, tiny.id("a"), 3}, sp.encode("xyaz"));
+    }
+
+    /**
+     * Byte fallback is decided per symbol (Hugging Face's rule): with {@code <0xA9>} missing, "é"
+     * (C3 A9) is unk while "ä" (C3 A4) still becomes bytes; unks fuse, bytes do not break them up.
+     */
+    @Test
+    void byteFallbackIsDecidedPerSymbol() throws IOException {
+        tiny.pieces.removeIf(p -> p.text().equals("<0xA9>"));
+        GemmaTokenizer sp = GemmaTokenizer.fromSentencePiece(tiny.writeModel(dir, BPE, true, false));
+        GemmaTokenizer hf = GemmaTokenizer.fromTokenizerJson(tiny.writeJson(dir, true));
+        for (GemmaTokenizer t : List.of(sp, hf)) {
+            assertEquals(List.of("<0xC3>", "<0xA4>"), t.pieces(t.encode("ä")));
+            assertEquals(List.of("<unk>"), t.pieces(t.encode("é")));
+            assertEquals(List.of("<unk>"), t.pieces(t.encode("éé")));
+            assertEquals(List.of("<unk>", "<0xC3>", "<0xA4>", "<unk>", "a"), t.pieces(t.encode("éäéa")));
+            assertEquals(List.of("a", "<unk>", "<0x78>"), t.pieces(t.encode("aéx")));
+        }
     }
 
     @Test

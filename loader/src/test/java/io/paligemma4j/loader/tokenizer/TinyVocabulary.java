@@ -99,7 +99,8 @@ final class TinyVocabulary {
         normalizer.putObject("pattern").put("String", " ");
         root.putNull("pre_tokenizer");
         ArrayNode added = root.putArray("added_tokens");
-        ObjectNode model = root.putObject("model").put("type", "BPE").put("unk_token", "<unk>").put("byte_fallback", true);
+        ObjectNode model = root.putObject("model").put("type", "BPE").put("unk_token", "<unk>").put("byte_fallback", true)
+                .put("fuse_unk", true);
         ObjectNode vocab = model.putObject("vocab");
         for (int i = 0; i < pieces.size(); i++) {
             Piece p = pieces.get(i);
