@@ -41,9 +41,7 @@ public final class MachineLimits {
     private MachineLimits() {}
 
     public static Limits measure(Parallel par) {
-        // A first, discarded round lets the JIT compile the loops.
-        readBandwidth(par, 1L << 26, 3);
-        fmaPeak(par, 3);
+        warmUp();
         double bw = readBandwidth(par, 1L << 30, 5);
         double fma = fmaPeak(par, 5);
         double widest = fma;
@@ -91,10 +89,30 @@ public final class MachineLimits {
         }
     }
 
+    /**
+     * Compiles both loops with C2 on short calls first: a first long call would run for seconds in
+     * the interpreter, where every Vector API operation takes its slow Java fallback.
+     */
+    private static void warmUp() {
+        float s = 0;
+        for (int i = 0; i < 400; i++) {
+            s += fmaChains(20_000);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment small = arena.allocate(64L * BLOCK * 4, 64);
+            for (int i = 0; i < 400; i++) {
+                s += sumBlocks(small, 0, 64);
+            }
+        }
+        if (Float.isNaN(s)) {
+            throw new AssertionError("unreachable: keeps the sums alive");
+        }
+    }
+
     /** Child-JVM entry: prints "FLOP/s bits" for the FMA peak at this JVM's width. */
     public static void main(String[] args) {
         Parallel par = new Parallel(Parallel.defaultThreads());
-        fmaPeak(par, 3);
+        warmUp();
         System.out.println(fmaPeak(par, 5) + " " + F.vectorBitSize());
     }
 

@@ -24,7 +24,7 @@ import jdk.incubator.vector.FloatVector;
 final class VectorGemm {
     static final int MR = VectorWidth.registers() >= 32 ? 12 : 6;
     static final int NR = 2 * L;
-    static final int KC_MAX = 2048;
+    static final int KC_MAX = 384;
 
     private VectorGemm() {}
 
@@ -52,9 +52,13 @@ final class VectorGemm {
             float[] tile = new float[MR * NR];
             float[] accG = up != null ? new float[rows * NR] : null;
             float[] accU = up != null ? new float[rows * NR] : null;
+            float[] biasPanel = new float[NR];
             for (int p = ps; p < pe; p++) {
                 int o0 = p * NR;
                 int nc = Math.min(NR, outDim - o0);
+                for (int c = 0; c < NR; c++) {
+                    biasPanel[c] = bias != null && c < nc ? bias.getFloat(o0 + c) : 0f;
+                }
                 for (int k0 = 0; k0 < in; k0 += kc) {
                     int kb = Math.min(kc, in - k0);
                     boolean first = k0 == 0;
@@ -67,20 +71,14 @@ final class VectorGemm {
                         int mr = Math.min(MR, rows - r0);
                         if (up == null) {
                             micro(xa, r0, mr, in, k0, kb, packW, tile);
-                            store(tile, mr, nc, r0, o0, outDim, out, first, bias);
+                            store(tile, mr, nc, r0, o0, outDim, out, first, biasPanel);
                         } else {
                             micro(xa, r0, mr, in, k0, kb, packW, tile);
                             accumulate(tile, mr, r0, accG, first);
                             micro(xa, r0, mr, in, k0, kb, packU, tile);
                             accumulate(tile, mr, r0, accU, first);
                             if (last) {
-                                for (int r = 0; r < mr; r++) {
-                                    for (int c = 0; c < nc; c++) {
-                                        int i = (r0 + r) * NR + c;
-                                        out.setAtIndex(JAVA_FLOAT, (long) (r0 + r) * outDim + o0 + c,
-                                                Activations.gelu(accG[i]) * accU[i]);
-                                    }
-                                }
+                                geglu(accG, accU, mr, nc, r0, o0, outDim, out);
                             }
                         }
                     }
@@ -102,7 +100,12 @@ final class VectorGemm {
         return a;
     }
 
-    /** Weight rows [o0, o0+nc) × columns [k0, k0+kb), widened, as dst[k·NR + c]; missing columns are 0. */
+    /**
+     * Weight rows [o0, o0+nc) × columns [k0, k0+kb), widened, as dst[k·NR + c]; missing columns are 0.
+     * BF16 and F16 are widened one value at a time: the vector widening (a short→int shape change)
+     * is not compiled to vector code by C2 here and ran its Java fallback, a third of all GEMM time
+     * (JFR); the scalar loop is cheap because each packed panel serves every row of x.
+     */
     private static void pack(Tensor w, int o0, int nc, int in, int k0, int kb, float[] dst) {
         DType dt = w.dtype();
         MemorySegment s = w.data();
@@ -115,15 +118,30 @@ final class VectorGemm {
                 continue;
             }
             long base = (long) (o0 + c) * in + k0;
-            int k = 0;
-            for (; k + L <= kb; k += L) {
-                Vec.weight(dt, s, base + k).intoArray(row, 0);
-                for (int j = 0; j < L; j++) {
-                    dst[(k + j) * NR + c] = row[j];
+            switch (dt) {
+                case F32 -> {
+                    int k = 0;
+                    for (; k + L <= kb; k += L) {
+                        Vec.f32(s, base + k).intoArray(row, 0);
+                        for (int j = 0; j < L; j++) {
+                            dst[(k + j) * NR + c] = row[j];
+                        }
+                    }
+                    for (; k < kb; k++) {
+                        dst[k * NR + c] = w.getFloat(base + k);
+                    }
                 }
-            }
-            for (; k < kb; k++) {
-                dst[k * NR + c] = w.getFloat(base + k);
+                case BF16 -> {
+                    for (int k = 0; k < kb; k++) {
+                        dst[k * NR + c] = Float.intBitsToFloat(s.get(Tensor.I16_LE, (base + k) * 2) << 16);
+                    }
+                }
+                case F16 -> {
+                    for (int k = 0; k < kb; k++) {
+                        dst[k * NR + c] = Float.float16ToFloat(s.get(Tensor.I16_LE, (base + k) * 2));
+                    }
+                }
+                default -> throw new IllegalArgumentException("not a float weight type: " + dt);
             }
         }
     }
@@ -280,14 +298,41 @@ final class VectorGemm {
         cb1.intoArray(tile, 11 * NR + L);
     }
 
+    /** out tile = tile + (bias on the first k-block, else what earlier k-blocks left), by vectors where whole. */
     private static void store(float[] tile, int mr, int nc, int r0, int o0, int outDim, MemorySegment out,
-                              boolean first, Tensor bias) {
+                              boolean first, float[] biasPanel) {
         for (int r = 0; r < mr; r++) {
             long base = (long) (r0 + r) * outDim + o0;
+            if (nc == NR) {
+                for (int v = 0; v < NR; v += L) {
+                    FloatVector a = first ? FloatVector.fromArray(F, biasPanel, v) : Vec.act(out, base + v);
+                    Vec.store(FloatVector.fromArray(F, tile, r * NR + v).add(a), out, base + v);
+                }
+                continue;
+            }
             for (int c = 0; c < nc; c++) {
                 float v = tile[r * NR + c];
-                v += first ? (bias != null ? bias.getFloat(o0 + c) : 0f) : out.getAtIndex(JAVA_FLOAT, base + c);
+                v += first ? biasPanel[c] : out.getAtIndex(JAVA_FLOAT, base + c);
                 out.setAtIndex(JAVA_FLOAT, base + c, v);
+            }
+        }
+    }
+
+    /** out = gelu_tanh(gate) ⊙ up for a finished tile, by vectors where whole (the scalar tanh was 10 % of prefill). */
+    private static void geglu(float[] accG, float[] accU, int mr, int nc, int r0, int o0, int outDim,
+                              MemorySegment out) {
+        for (int r = 0; r < mr; r++) {
+            int i0 = (r0 + r) * NR;
+            long base = (long) (r0 + r) * outDim + o0;
+            int c = 0;
+            if (nc == NR) {
+                for (; c < NR; c += L) {
+                    FloatVector g = FloatVector.fromArray(F, accG, i0 + c);
+                    Vec.store(VectorActivations.gelu(g).mul(FloatVector.fromArray(F, accU, i0 + c)), out, base + c);
+                }
+            }
+            for (; c < nc; c++) {
+                out.setAtIndex(JAVA_FLOAT, base + c, Activations.gelu(accG[i0 + c]) * accU[i0 + c]);
             }
         }
     }
