@@ -5,11 +5,12 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.labels.StandardXYItemLabelGenerator;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -29,6 +30,15 @@ final class RooflinePlot {
 
     private RooflinePlot() {}
 
+    /** A log axis ticked once per decade, labelled 0.1, 1, 10, … rather than 10^x. */
+    private static LogAxis decades(String label) {
+        LogAxis a = new LogAxis(label);
+        a.setTickUnit(new NumberTickUnit(1.0));
+        a.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+        a.setMinorTickMarksVisible(true);
+        return a;
+    }
+
     static void write(Path png, String title, double bytesPerSecond, List<Peak> peaks, List<Point> points)
             throws IOException {
         XYSeriesCollection ceilings = new XYSeriesCollection();
@@ -45,13 +55,13 @@ final class RooflinePlot {
         }
         XYSeriesCollection stages = new XYSeriesCollection();
         for (Point p : points) {
-            XYSeries s = new XYSeries(p.label(), false);
+            XYSeries s = new XYSeries(String.format("%s %.1f GFLOP/s", p.label(), p.flopsPerSecond() / 1e9), false);
             s.add(p.flopsPerByte(), p.flopsPerSecond() / 1e9);
             stages.addSeries(s);
         }
-        LogAxis x = new LogAxis("arithmetic intensity (FLOP per byte of weights)");
+        LogAxis x = decades("arithmetic intensity (FLOP per byte of weights)");
         x.setRange(lo, hi);
-        LogAxis y = new LogAxis("GFLOP/s");
+        LogAxis y = decades("GFLOP/s");
         double top = peaks.stream().mapToDouble(Peak::flopsPerSecond).max().orElse(1e9) / 1e9;
         y.setRange(bytesPerSecond * lo / 1e9 / 2, top * 3);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
@@ -60,10 +70,11 @@ final class RooflinePlot {
             lines.setSeriesPaint(i, ceilingColours[i % ceilingColours.length]);
             lines.setSeriesStroke(i, new BasicStroke(2f));
         }
+        // Stages of two models sit close together: the legend names them, distinct shapes and colours.
         XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
-        dots.setDefaultItemLabelGenerator(new StandardXYItemLabelGenerator("{0}"));
-        dots.setDefaultItemLabelsVisible(true);
-        dots.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int i = 0; i < points.size(); i++) {
+            dots.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-5, -5, 10, 10));
+        }
         XYPlot plot = new XYPlot(ceilings, x, y, lines);
         plot.setDataset(1, stages);
         plot.setRenderer(1, dots);
