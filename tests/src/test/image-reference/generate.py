@@ -10,6 +10,7 @@ Writes, under OUT_DIR:
   truncated.png                a PNG cut inside its image data
   bad_ancillary_crc.png        an intact PNG whose tEXt chunk has a wrong CRC
   png_named.jpg                a PNG file with a .jpg name
+  lossless.webp, lossy.webp    WebP images, with Pillow's decode of each as *.rgb.npy
 and checks that Pillow refuses each truncated file ("image file is truncated" or similar).
 """
 import io
@@ -106,4 +107,9 @@ b = io.BytesIO()
 src.save(b, "PNG")
 (out / "png_named.jpg").write_bytes(b.getvalue())
 np.save(out / "png_named.rgb.npy", rgb.astype(np.float32))
+for name, kw in (("lossless", {"lossless": True}), ("lossy", {"quality": 80})):
+    f = out / f"{name}.webp"
+    src.save(f, "WEBP", **kw)
+    np.save(out / f"{name}.rgb.npy", np.asarray(Image.open(f).convert("RGB")).astype(np.float32))
+
 print("wrote", sorted(p.name for p in out.iterdir()))

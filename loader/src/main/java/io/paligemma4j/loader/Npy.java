@@ -116,6 +116,13 @@ public final class Npy {
     }
 
     public static void write(Path path, long[] shape, float[] data) throws IOException {
+        try (OutputStream os = Files.newOutputStream(path)) {
+            write(os, shape, data);
+        }
+    }
+
+    /** The .npy bytes of a float32 array, to {@code os}. */
+    public static void write(OutputStream os, long[] shape, float[] data) throws IOException {
         new Array(shape, data); // validates
         StringBuilder s = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': (");
         for (long d : shape) {
@@ -133,8 +140,6 @@ public final class Npy {
         ByteBuffer out = ByteBuffer.allocate(10 + header.length + data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length).put(header);
         out.asFloatBuffer().put(data);
-        try (OutputStream os = Files.newOutputStream(path)) {
-            os.write(out.array());
-        }
+        os.write(out.array());
     }
 }

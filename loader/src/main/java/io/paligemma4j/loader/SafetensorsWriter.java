@@ -84,6 +84,15 @@ public final class SafetensorsWriter {
         System.arraycopy(json, 0, head, 0, json.length);
         long total = 8 + padded + offset;
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        // Ctrl-C ends the JVM without unwinding this method: the hook removes a half-written file.
+        Thread cleanup = new Thread(() -> {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // Nothing more can be done while the JVM exits.
+            }
+        }, "safetensors-writer-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
             MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
@@ -96,10 +105,16 @@ public final class SafetensorsWriter {
                 pos += size;
             }
             out.force();
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting; the hook runs and removes the temporary file.
+            }
         }
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -15,7 +15,10 @@ final class AskCommand implements Callable<Integer> {
     @Mixin
     GenerationFlags flags;
 
-    @Option(names = "--image", paramLabel = "FILE", description = "PNG or JPEG. Default: the bundled sample.")
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--image", paramLabel = "FILE", description = ImageOption.DESCRIPTION + " Default: the bundled sample.")
     Path image;
 
     @Option(names = "--question", required = true, paramLabel = "TEXT", description = "The question.")
@@ -26,7 +29,11 @@ final class AskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskRunner.run(model, flags, image, TaskPrompts.answer(lang, question), null, 108, true);
+        TaskRunner.Outcome o = TaskRunner.run(model, flags, output, image, new TaskRunner.Prompt(
+                TaskPrompts.answer(lang, question), null, true), 108, true, true);
+        if (output.json) {
+            OutputOptions.printJson(TaskRunner.json(o, image));
+        }
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.runtime.OutputFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paligemma4j.kernels.vector.MachineLimits;
 import io.paligemma4j.loader.BadInputException;

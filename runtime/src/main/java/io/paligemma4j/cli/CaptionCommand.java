@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.runtime.tasks.TaskPrompts;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,10 @@ final class CaptionCommand implements Callable<Integer> {
     @Mixin
     GenerationFlags flags;
 
-    @Option(names = "--image", paramLabel = "FILE", description = "PNG or JPEG. Default: the bundled sample.")
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--image", paramLabel = "FILE", description = ImageOption.DESCRIPTION + " Default: the bundled sample.")
     Path image;
 
     @Option(names = "--lang", defaultValue = "en", description = "Caption language code (default ${DEFAULT-VALUE}).")
@@ -37,8 +41,15 @@ final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String p = prompt != null ? prompt : TaskPrompts.caption(lang);
-        TaskRunner.run(model, flags, image, p, promptIds, newlineId, false);
+        if (prompt != null && promptIds != null) {
+            throw new BadInputException("--prompt and --prompt-ids both give the prompt; pass one");
+        }
+        String p = prompt != null ? TaskPrompts.custom(prompt) : TaskPrompts.caption(lang);
+        TaskRunner.Outcome o = TaskRunner.run(model, flags, output, image, new TaskRunner.Prompt(p, promptIds,
+                prompt != null), newlineId, false, true);
+        if (output.json) {
+            OutputOptions.printJson(TaskRunner.json(o, image));
+        }
         return 0;
     }
 }

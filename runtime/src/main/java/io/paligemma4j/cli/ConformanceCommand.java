@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.loader.Npy;
+import io.paligemma4j.runtime.Backend;
 import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.GenerationResult;
 import io.paligemma4j.runtime.PaliGemmaModel;
@@ -49,7 +50,13 @@ final class ConformanceCommand implements Callable<Integer> {
         if (newTokens < 1) {
             throw new BadInputException("--new-tokens must be at least 1");
         }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " is a file; conformance writes a directory of results there");
+        }
+        Backend backend = model.selectBackend();
+        model.checkCapacityOption();
         Npy.Array px = Npy.read(pixels);
+        checkPixels(px);
         try (PaliGemmaModel m = model.load()) {
             int s = m.config().vision().imageSize();
             if (px.shape().length != 3 || px.shape()[0] != 3 || px.shape()[1] != s || px.shape()[2] != s) {
@@ -61,7 +68,7 @@ final class ConformanceCommand implements Callable<Integer> {
             GenerationResult r;
             String backendName;
             String device;
-            try (Session session = model.open(m)) {
+            try (Session session = model.open(m, backend)) {
                 backendName = session.backend().name();
                 device = String.join("; ", session.backend().devices());
                 r = session.generate(px.data(), prefix, GenerationOptions.conformance(newTokens), t -> {}, true);
@@ -71,9 +78,24 @@ final class ConformanceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Pixels as the processor makes them: finite and within [-1, 1] (x/127.5 − 1 of a byte). */
+    private void checkPixels(Npy.Array px) {
+        float[] d = px.data();
+        for (int i = 0; i < d.length; i++) {
+            if (!(d[i] >= -1f && d[i] <= 1f)) {
+                throw new BadInputException("pixels " + pixels + " hold " + d[i] + " at index " + i
+                        + "; the model takes values in [-1, 1] (NaN and infinities are refused)");
+            }
+        }
+    }
+
     private void write(PaliGemmaModel m, GenerationResult r, int[] prefix, String backendName, String device)
             throws IOException {
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new BadInputException("--out " + out + " is a file; conformance writes a directory of results there");
+        }
         int vocab = m.config().text().vocabSize();
         int n = m.config().numImageTokens();
         Npy.write(out.resolve("image_features.npy"), new long[] {n, m.config().text().hiddenSize()}, r.imageFeatures());
@@ -95,7 +117,7 @@ final class ConformanceCommand implements Callable<Integer> {
         json.put("timings_ms", Map.of("vision", r.timings().visionNanos() / 1e6,
                 "prefill", r.timings().prefillNanos() / 1e6, "decode", r.timings().decodeNanos() / 1e6));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("result.json").toFile(), json);
-        System.out.println("wrote " + out + " (generated " + java.util.Arrays.toString(r.tokens()) + ", backend "
+        OutputOptions.println("wrote " + out + " (generated " + java.util.Arrays.toString(r.tokens()) + ", backend "
                 + backendName + ")");
     }
 }

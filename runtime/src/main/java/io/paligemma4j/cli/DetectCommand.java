@@ -4,7 +4,10 @@ import io.paligemma4j.runtime.tasks.BoxDrawing;
 import io.paligemma4j.runtime.tasks.Detection;
 import io.paligemma4j.runtime.tasks.Detections;
 import io.paligemma4j.runtime.tasks.TaskPrompts;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,21 +25,47 @@ final class DetectCommand implements Callable<Integer> {
     @Mixin
     ObjectTaskOptions task;
 
+    @Mixin
+    OutputOptions output;
+
     @Override
     public Integer call() {
-        System.setProperty("java.awt.headless", "true");
-        TaskRunner.Outcome o = TaskRunner.run(model, flags, task.image, TaskPrompts.detect(task.objectArray()),
-                null, 108, true);
+        String prompt = TaskPrompts.detect(task.objectArray());
+        task.checkOut();
+        TaskRunner.Outcome o = TaskRunner.run(model, flags, output, task.image, new TaskRunner.Prompt(prompt, null, true),
+                108, true, false);
+        output.note("model output: " + o.text());
         List<Detection> dets = Detections.parse(o.text(), o.image().width(), o.image().height());
-        for (Detection d : dets) {
-            System.out.printf("%-20s x1=%.1f y1=%.1f x2=%.1f y2=%.1f%n", d.label().isEmpty() ? "(no label)" : d.label(),
-                    d.x1(), d.y1(), d.x2(), d.y2());
+        BoxDrawing.writePng(o.image(), dets, task.out);
+        if (output.json) {
+            Map<String, Object> j = TaskRunner.json(o, task.image);
+            j.put("boxes", boxes(dets));
+            j.put("out", task.out.toString());
+            OutputOptions.printJson(j);
+        } else {
+            for (Detection d : dets) {
+                OutputOptions.println(String.format("%-20s x1=%.1f y1=%.1f x2=%.1f y2=%.1f",
+                        d.label().isEmpty() ? "(no label)" : d.label(), d.x1(), d.y1(), d.x2(), d.y2()));
+            }
         }
         if (dets.isEmpty()) {
-            System.out.println("no boxes found in the output");
+            output.note("no boxes found in the output");
         }
-        BoxDrawing.writePng(o.image(), dets, task.out);
-        System.out.println("wrote " + task.out);
+        output.note("wrote " + task.out);
         return 0;
+    }
+
+    static List<Map<String, Object>> boxes(List<Detection> dets) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Detection d : dets) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("label", d.label());
+            b.put("x1", d.x1());
+            b.put("y1", d.y1());
+            b.put("x2", d.x2());
+            b.put("y2", d.y2());
+            list.add(b);
+        }
+        return list;
     }
 }

@@ -24,7 +24,8 @@ public final class GenerationFlags {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed for sampling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    GenerationOptions toOptions(PaliGemmaConfig c) {
+    /** Checks every flag; called before anything is loaded. */
+    void check() {
         if (maxTokens < 1) {
             throw new BadInputException("--max-tokens must be at least 1");
         }
@@ -37,6 +38,10 @@ public final class GenerationFlags {
         if (!(topP > 0 && topP <= 1)) {
             throw new BadInputException("--top-p must be in (0, 1]");
         }
+    }
+
+    GenerationOptions toOptions(PaliGemmaConfig c) {
+        check();
         // Ids from the image token on are padding rows that the model never produced in training.
         int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
         return new GenerationOptions(maxTokens, new HashSet<>(c.text().eosIds()), limit, temperature, topK, topP, seed);

@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.runtime.Backend;
 import io.paligemma4j.runtime.Backends;
 import io.paligemma4j.runtime.PaliGemmaModel;
@@ -50,15 +51,30 @@ public final class ModelOptions {
     /** The backend by name (null: the fastest available), on {@code threads} threads when given. */
     static Backend select(String backend, Integer threads) {
         if (threads != null && (threads < 1 || threads > io.paligemma4j.kernels.vector.Parallel.MAX_THREADS)) {
-            throw new io.paligemma4j.loader.BadInputException("--threads must be between 1 and "
+            throw new BadInputException("--threads must be between 1 and "
                     + io.paligemma4j.kernels.vector.Parallel.MAX_THREADS + ", got " + threads);
         }
         Backend b = Backends.select(backend);
         return threads != null ? b.withThreads(threads) : b;
     }
 
+    /** --max-seq-len on its own (the model's limits are checked when the session opens). */
+    void checkCapacityOption() {
+        if (maxSeqLen != null && maxSeqLen < 1) {
+            throw new BadInputException("--max-seq-len must be positive, got " + maxSeqLen);
+        }
+    }
+
     Session open(PaliGemmaModel m) {
+        return open(m, selectBackend());
+    }
+
+    Session open(PaliGemmaModel m, Backend b) {
         int cap = maxSeqLen != null ? maxSeqLen : Session.defaultCapacity(m.config());
-        return Session.open(m, selectBackend(), cap);
+        try {
+            return Session.open(m, b, cap);
+        } catch (BadInputException e) {
+            throw maxSeqLen == null ? e : new BadInputException("--max-seq-len " + maxSeqLen + ": " + e.getMessage());
+        }
     }
 }

@@ -6,15 +6,25 @@ import picocli.CommandLine.Option;
 
 /** What detect and segment both take: an image, the objects to find, and where the PNG goes. */
 public final class ObjectTaskOptions {
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG or JPEG.")
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = ImageOption.DESCRIPTION)
     Path image;
 
     @Option(names = "--objects", required = true, split = ";", paramLabel = "NAMES",
             description = "What to look for, separated by ';' (e.g. \"cat;dog\").")
     List<String> objects;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the PNG.")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png",
+            description = "Where to write the PNG (written whole or not at all; a symbolic link is followed).")
     Path out;
+
+    /** Before any work: --out names a .png file that can be written. */
+    void checkOut() {
+        io.paligemma4j.runtime.OutputFiles.check(out, "--out");
+        String name = out.getFileName() == null ? "" : out.getFileName().toString();
+        if (!name.toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            throw new io.paligemma4j.loader.BadInputException("--out " + out + ": the output is a PNG; name it .png");
+        }
+    }
 
     String[] objectArray() {
         return objects.toArray(String[]::new);

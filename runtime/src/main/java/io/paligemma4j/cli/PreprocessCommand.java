@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.runtime.OutputFiles;
 import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.loader.Npy;
 import io.paligemma4j.loader.image.ImageLoader;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "preprocess", mixinStandardHelpOptions = true, description = "Decode an image and write the float32 [3, S, S] pixel array the model "
         + "takes (PIL-bicubic resize, x/127.5 - 1), as .npy.")
 final class PreprocessCommand implements Callable<Integer> {
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG, JPEG, BMP, GIF, ...")
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = ImageOption.DESCRIPTION)
     Path image;
 
     @Option(names = "--size", required = true, paramLabel = "S", description = "Output side in pixels (224, 448, 896).")
@@ -31,8 +32,12 @@ final class PreprocessCommand implements Callable<Integer> {
         if (size < 1 || size > 8192) {
             throw new BadInputException("--size " + size + " is outside 1..8192");
         }
+        if (maxPixels < 1) {
+            throw new BadInputException("--max-pixels must be positive, got " + maxPixels);
+        }
+        OutputFiles.check(out, "--out");
         float[] px = Preprocess.pixels(ImageLoader.load(image, maxPixels), size);
-        Npy.write(out, new long[] {3, size, size}, px);
+        OutputFiles.write(out, "--out", os -> Npy.write(os, new long[] {3, size, size}, px));
         return 0;
     }
 }

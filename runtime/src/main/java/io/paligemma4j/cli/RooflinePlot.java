@@ -1,5 +1,6 @@
 package io.paligemma4j.cli;
 
+import io.paligemma4j.runtime.OutputFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -5,21 +5,30 @@ import io.paligemma4j.loader.image.ImageLoader;
 import io.paligemma4j.loader.image.Preprocess;
 import io.paligemma4j.loader.image.RgbImage;
 import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
+import io.paligemma4j.runtime.Backend;
+import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.GenerationResult;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import io.paligemma4j.runtime.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What every image task command does: load the model and its tokenizer, decode and preprocess the
- * image, tokenize {@code prompt} and "\n" separately (pitfall 8), generate while streaming text to
- * the console, then print per-stage timings. Progress lines go to stderr.
+ * What every image task command does. Every option is checked first (backend, threads, generation
+ * flags, the image, which is decoded now), then the model and its tokenizer load, the prompt is
+ * tokenized apart from its "\n" (the newline is its own token, as Hugging Face's processor does
+ * it), and the answer streams to stdout. Notices and timings go to stderr ({@link OutputOptions}).
  */
 final class TaskRunner {
     /** The outcome of one task. {@code text} is null when the model has no tokenizer. */
-    record Outcome(String text, int[] tokens, RgbImage image, GenerationResult result) {}
+    record Outcome(String text, int[] tokens, RgbImage image, GenerationResult result, Map<String, Object> timings,
+                   String backend) {}
+
+    /** The prompt: typed text (null for the task's default), or ids; {@code fallback} when neither. */
+    record Prompt(String text, List<Integer> ids, boolean typed) {}
 
     private TaskRunner() {}
 
@@ -28,64 +37,110 @@ final class TaskRunner {
     }
 
     /**
-     * Runs {@code prompt} (or {@code promptIds} when given) on {@code imagePath}. {@code requireText}:
-     * the command parses the output, so a model without a tokenizer is an error.
+     * Runs {@code prompt} on {@code imagePath}. {@code requireText}: the command parses the output,
+     * so a model without a tokenizer is an error. With {@code streamText} the answer goes to stdout
+     * as it is generated (not under --json).
      */
-    static Outcome run(ModelOptions model, GenerationFlags flags, Path imagePath, String prompt, List<Integer> promptIds,
-                       int newlineId, boolean requireText) {
-        long t0 = System.nanoTime();
+    static Outcome run(ModelOptions model, GenerationFlags flags, OutputOptions out, Path imagePath, Prompt prompt,
+                       int newlineId, boolean requireText, boolean streamText) {
+        flags.check();
+        Backend backend = model.selectBackend();
+        model.checkCapacityOption();
         Path img = imagePath != null ? imagePath : ModelOptions.home().resolve("samples/synthetic.png");
-        status("loading model");
+        long t0 = System.nanoTime();
+        RgbImage rgb = ImageLoader.load(img, ImageLoader.DEFAULT_MAX_PIXELS);
+        long tImage = System.nanoTime() - t0;
+        if (ImageLoader.isLossyWebp(img)) {
+            out.note("note: " + img + " is a lossy WebP, decoded here without libwebp's chroma upsampling: pixels differ"
+                    + " from Pillow's (and so Hugging Face's) by a few levels on average");
+        }
+        out.progress("loading model");
+        long t1 = System.nanoTime();
         try (PaliGemmaModel m = model.load()) {
-            long tLoad = System.nanoTime() - t0;
+            long tLoad = System.nanoTime() - t1;
             GemmaTokenizer tok = hasTokenizer(m.dir()) ? GemmaTokenizer.load(m.dir()) : null;
-            if (tok == null && requireText) {
-                throw new BadInputException("model " + m.dir() + " has no tokenizer.model or tokenizer.json, which this "
-                        + "command needs to read the model's answer");
+            if (tok == null && (requireText || prompt.typed())) {
+                throw new BadInputException("model " + m.dir() + " has no tokenizer.model or tokenizer.json, which "
+                        + (requireText ? "this command needs to read the model's answer" : "--prompt needs; pass --prompt-ids"));
             }
             int[] promptTokens;
             int[] newline = {newlineId};
-            if (promptIds != null) {
-                promptTokens = promptIds.stream().mapToInt(Integer::intValue).toArray();
+            if (prompt.ids() != null) {
+                promptTokens = prompt.ids().stream().mapToInt(Integer::intValue).toArray();
             } else if (tok != null) {
-                promptTokens = tok.encode(prompt);
+                promptTokens = tok.encode(prompt.text());
+                refuseSpecialTokens(tok, prompt.text(), promptTokens);
                 newline = tok.encode("\n");
             } else if (model.usesBundledModel()) {
                 promptTokens = new int[] {5, 17, 42, 99, 250};
             } else {
                 throw new BadInputException("model " + m.dir() + " has no tokenizer.model or tokenizer.json; pass --prompt-ids");
             }
-            RgbImage rgb = ImageLoader.load(img, ImageLoader.DEFAULT_MAX_PIXELS);
             float[] pixels = Preprocess.pixels(rgb, m.config().vision().imageSize());
-            if (model.usesBundledModel()) {
-                System.out.println("Bundled tiny checkpoint: its weights are random, so the tokens are meaningless;"
-                        + " pass --model DIR for a real PaliGemma.");
-            }
-            try (Session s = model.open(m)) {
-                s.onStage(stage -> status(stage.equals("vision") ? "vision tower" : stage));
+            GenerationOptions options = flags.toOptions(m.config());
+            try (Session s = model.open(m, backend)) {
+                s.onStage(stage -> out.progress(stage.equals("vision") ? "vision tower" : stage));
                 int[] prefix = Session.textPrefix(m.config().text().bosId(), promptTokens, newline);
-                System.out.print(tok != null ? "" : "tokens:");
+                boolean stream = streamText && !out.json;
                 StreamingText text = tok != null ? new StreamingText(tok) : null;
-                GenerationResult r = s.generate(pixels, prefix, flags.toOptions(m.config()), t -> {
-                    System.out.print(text != null ? text.next(t) : " " + t);
-                    System.out.flush();
+                boolean[] first = {true};
+                GenerationResult r = s.generate(pixels, prefix, options, t -> {
+                    if (stream) {
+                        OutputOptions.print(text != null ? text.next(t) : (first[0] ? "" : " ") + t);
+                        first[0] = false;
+                    }
                 }, false);
-                System.out.println(r.stoppedAtEos() && tok == null ? " <eos>" : "");
+                if (stream) {
+                    OutputOptions.println(r.stoppedAtEos() && tok == null ? " <eos>" : "");
+                }
                 GenerationResult.Timings t = r.timings();
-                System.out.printf("backend %s | load %.1f ms | vision %.1f ms | prefill %d tokens %.1f ms"
-                                + " (%.1f tok/s) | decode %d tokens %.1f ms (%.1f tok/s)%n",
-                        s.backend().name(), tLoad / 1e6, t.visionNanos() / 1e6, r.prefixLength(),
+                if (model.usesBundledModel()) {
+                    out.note("Bundled tiny checkpoint: its weights are random, so the tokens are meaningless;"
+                            + " pass --model DIR for a real PaliGemma.");
+                }
+                out.note(String.format("backend %s | image %.1f ms | load %.1f ms | vision %.1f ms | prefill %d tokens"
+                                + " %.1f ms (%.1f tok/s) | decode %d tokens %.1f ms (%.1f tok/s)",
+                        s.backend().name(), tImage / 1e6, tLoad / 1e6, t.visionNanos() / 1e6, r.prefixLength(),
                         t.prefillNanos() / 1e6, r.prefixLength() / (t.prefillNanos() / 1e9), t.decodedTokens(),
-                        t.decodeNanos() / 1e6, t.decodeTokensPerSecond());
-                return new Outcome(tok != null ? tok.decode(r.tokens(), false) : null, r.tokens(), rgb, r);
+                        t.decodeNanos() / 1e6, t.decodeTokensPerSecond()));
+                Map<String, Object> timings = new LinkedHashMap<>();
+                timings.put("image_decode_ms", tImage / 1e6);
+                timings.put("load_ms", tLoad / 1e6);
+                timings.put("vision_ms", t.visionNanos() / 1e6);
+                timings.put("prefill_ms", t.prefillNanos() / 1e6);
+                timings.put("prefill_tokens", r.prefixLength());
+                timings.put("decode_ms", t.decodeNanos() / 1e6);
+                timings.put("decode_tokens", t.decodedTokens());
+                return new Outcome(tok != null ? tok.decode(r.tokens(), false) : null, r.tokens(), rgb, r, timings,
+                        s.backend().name());
             }
         }
     }
 
-    /** Progress on stderr, only when a person is watching (stderr is a terminal). */
-    private static void status(String stage) {
-        if (System.console() != null) {
-            System.err.println("[" + stage + "]");
+    /**
+     * A special token written out in typed text ({@code <image>}, {@code <bos>}, {@code <eos>}, …) is
+     * refused: only the runtime places them. Hugging Face's processor fails on an {@code <image>}
+     * count that does not match the images; the other control tokens would end or restart the
+     * sequence. {@code <locNNNN>} and {@code <segNNN>} are ordinary pieces and are allowed.
+     */
+    static void refuseSpecialTokens(GemmaTokenizer tok, String text, int[] ids) {
+        for (int id : ids) {
+            if (tok.isSpecial(id) && text.contains(tok.piece(id))) {
+                throw new BadInputException("the prompt contains the special token " + tok.piece(id)
+                        + ", which only the runtime places ([image tokens][<bos>] prompt \\n); leave it out");
+            }
         }
+    }
+
+    /** The JSON result every task prints under --json: answer, tokens and timings. */
+    static Map<String, Object> json(Outcome o, Path image) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("image", image != null ? image.toString() : null);
+        j.put("answer", o.text());
+        j.put("tokens", o.tokens());
+        j.put("stopped_at_eos", o.result().stoppedAtEos());
+        j.put("backend", o.backend());
+        j.put("timings", o.timings());
+        return j;
     }
 }

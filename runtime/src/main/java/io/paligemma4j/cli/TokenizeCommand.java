@@ -7,6 +7,8 @@ import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +52,23 @@ final class TokenizeCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ids", ids);
             out.put("pieces", tok.pieces(ids));
-            System.out.println(JSON.writeValueAsString(out));
+            OutputOptions.println(JSON.writeValueAsString(out));
             return 0;
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // Invalid UTF-8 is refused with its line number, never replaced with U+FFFD in silence.
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
         int lineNo = 0;
-        for (String line; (line = in.readLine()) != null; ) {
+        while (true) {
+            String line;
+            try {
+                line = in.readLine();
+            } catch (CharacterCodingException e) {
+                throw new BadInputException("stdin line " + (lineNo + 1) + " is not valid UTF-8");
+            }
+            if (line == null) {
+                break;
+            }
             lineNo++;
             if (line.isBlank()) {
                 continue;
@@ -69,7 +82,7 @@ final class TokenizeCommand implements Callable<Integer> {
             if (n == null || !n.path("text").isTextual()) {
                 throw new BadInputException("stdin line " + lineNo + " has no string field \"text\"");
             }
-            System.out.println(JSON.writeValueAsString(Map.of("ids", tok.encode(n.get("text").asText()))));
+            OutputOptions.println(JSON.writeValueAsString(Map.of("ids", tok.encode(n.get("text").asText()))));
         }
         return 0;
     }

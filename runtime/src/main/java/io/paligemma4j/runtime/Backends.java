@@ -13,6 +13,8 @@ public final class Backends {
     public static final String TORNADO_ABSENT = "its module is not on the class path; install a TornadoVM SDK, set"
             + " TORNADOVM_HOME and run ./paligemma with --backend tornado (see README)";
 
+    private static final System.Logger LOG = System.getLogger(Backends.class.getName());
+
     private Backends() {}
 
     public static List<Backend> all() {
@@ -31,8 +33,19 @@ public final class Backends {
     public static Backend select(String name) {
         List<Backend> all = all();
         if (name == null) {
-            return all.stream().filter(b -> b.unavailableReason() == null).findFirst()
+            Backend chosen = all.stream().filter(b -> b.unavailableReason() == null).findFirst()
                     .orElseThrow(() -> new BadInputException("no backend is available"));
+            // Falling back past a faster backend is said out loud: it is usually a missing JVM flag.
+            for (Backend b : all) {
+                if (b == chosen) {
+                    break;
+                }
+                if (b.priority() > chosen.priority() && b.unavailableReason() != null) {
+                    LOG.log(System.Logger.Level.WARNING, "backend " + b.name() + " is unavailable (" + b.unavailableReason()
+                            + "); using " + chosen.name() + ", which is far slower. Name a backend to choose one yourself.");
+                }
+            }
+            return chosen;
         }
         for (Backend b : all) {
             if (b.name().equals(name)) {

@@ -28,7 +28,10 @@ public final class PaliGemmaModel implements AutoCloseable {
     /** Loads {@code dir/config.json} and the safetensors beside it. */
     public static PaliGemmaModel load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new BadInputException("model directory " + dir + " does not exist");
+            throw new BadInputException(Files.exists(dir)
+                    ? "model " + dir + " is a file; give the checkpoint's directory (config.json and safetensors)"
+                    : Files.isSymbolicLink(dir) ? "model directory " + dir + " is a symbolic link that does not resolve"
+                    : "model directory " + dir + " does not exist");
         }
         PaliGemmaConfig config = ConfigReader.read(dir.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(dir);

@@ -26,9 +26,12 @@ public final class Session implements AutoCloseable {
     /** Opens a session with room for {@code maxSeqLen} tokens (image tokens included). */
     public static Session open(PaliGemmaModel model, Backend backend, int maxSeqLen) {
         PaliGemmaConfig c = model.config();
-        if (maxSeqLen <= c.numImageTokens() + 1) {
-            throw new BadInputException("maximum sequence length " + maxSeqLen + " leaves no room for text after "
-                    + c.numImageTokens() + " image tokens");
+        // The least a prefix holds after the image: BOS, one prompt token and the newline.
+        if (maxSeqLen < c.numImageTokens() + 3) {
+            int left = Math.max(0, maxSeqLen - c.numImageTokens());
+            throw new BadInputException("maximum sequence length " + maxSeqLen + " leaves " + left + " position"
+                    + (left == 1 ? "" : "s") + " after the " + c.numImageTokens() + " image tokens, too few for BOS,"
+                    + " a prompt and the newline; it must be at least " + (c.numImageTokens() + 3));
         }
         if (maxSeqLen > c.text().maxPositionEmbeddings()) {
             throw new BadInputException("maximum sequence length " + maxSeqLen + " exceeds the model's "
@@ -86,10 +89,12 @@ public final class Session implements AutoCloseable {
                                      IntConsumer onToken, boolean keepLogits) {
         int n = model.config().numImageTokens();
         int prefixLen = n + textPrefix.length;
-        if (prefixLen + Math.max(0, options.maxNewTokens() - 1) > engine.capacity()) {
+        // In long arithmetic: a max-tokens near Integer.MAX_VALUE must be refused, not overflow.
+        if ((long) prefixLen + Math.max(0, options.maxNewTokens() - 1) > engine.capacity()) {
             throw new BadInputException("prompt of " + textPrefix.length + " tokens plus " + options.maxNewTokens()
                     + " new tokens does not fit the sequence capacity of " + engine.capacity() + " (" + n
-                    + " image tokens included)");
+                    + " image tokens included); raise the capacity (--max-seq-len, at most "
+                    + model.config().text().maxPositionEmbeddings() + ") or ask for fewer new tokens (--max-tokens)");
         }
         long t0 = System.nanoTime();
         progress.accept("vision");

@@ -34,25 +34,14 @@ class MalformedInputCorpusTest {
     static Path dir;
 
     static Path launcher() {
-        return Fixtures.home().resolve("paligemma").toAbsolutePath().normalize();
+        return Launcher.script();
     }
 
     record Result(int rc, String out, String err) {}
 
     static Result launch(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().put("PALIGEMMA_JAVA_OPTS", "-Xmx512m");
-        Path out = Files.createTempFile(dir, "stdout", ".txt");
-        Path err = Files.createTempFile(dir, "stderr", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        int rc = p.waitFor();
-        Result r = new Result(rc, Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
+        Launcher.Result r = Launcher.run(dir, args);
+        return new Result(r.rc(), r.out(), r.err());
     }
 
     static String expectBadInput(String... args) throws Exception {
@@ -203,7 +192,7 @@ class MalformedInputCorpusTest {
 
     @Test
     void badPromptsAndTokens() throws Exception {
-        assertTrue(expectBadInput(conformance(Fixtures.model("v1"), "--max-seq-len", "17")).contains("leaves no room"));
+        assertTrue(expectBadInput(conformance(Fixtures.model("v1"), "--max-seq-len", "17")).contains("leaves 1 position"));
         assertTrue(expectBadInput(conformance(Fixtures.model("v1"), "--max-seq-len", "24")).contains("does not fit"));
         assertTrue(expectBadInput("conformance", "--model", Fixtures.model("v1").toString(), "--pixels",
                 Fixtures.pixels().toString(), "--prompt-ids", "5,99999", "--out", dir.resolve("out").toString())

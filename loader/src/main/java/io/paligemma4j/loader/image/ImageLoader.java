@@ -32,7 +32,9 @@ public final class ImageLoader {
 
     public static RgbImage load(Path path, long maxPixels) {
         if (!Files.isRegularFile(path)) {
-            throw new BadInputException("image " + path + ": no such file");
+            throw new BadInputException("image " + path + (Files.isDirectory(path) ? " is a directory; give an image file"
+                    : Files.isSymbolicLink(path) ? " is a symbolic link that does not resolve (a loop or a missing target)"
+                    : Files.exists(path) ? " is not a regular file" : ": no such file"));
         }
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
@@ -41,7 +43,8 @@ public final class ImageLoader {
             }
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadInputException("image " + path + ": not a format this runtime can decode");
+                throw new BadInputException("image " + path + ": not a format this runtime can decode; it reads "
+                        + formats());
             }
             ImageReader reader = readers.next();
             // A warning from the decoder (truncated data, a missing end marker) is an error here:
@@ -76,6 +79,27 @@ public final class ImageLoader {
             throw new BadInputException("image " + path + " is corrupt or unreadable: " + oneLine(e));
         }
         return toRgb(img);
+    }
+
+    /**
+     * True for a lossy (VP8) WebP file: its decoder here is not libwebp and differs from what Pillow
+     * gives by a few uint8 levels on average (README), so callers can say so.
+     */
+    public static boolean isLossyWebp(Path path) {
+        try (var in = Files.newInputStream(path)) {
+            byte[] h = in.readNBytes(16);
+            return h.length == 16 && new String(h, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("RIFF")
+                    && new String(h, 8, 8, java.nio.charset.StandardCharsets.US_ASCII).equals("WEBPVP8 ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The formats ImageIO's readers take here, e.g. "bmp, gif, jpeg, png, tiff, wbmp, webp". */
+    static String formats() {
+        return java.util.Arrays.stream(ImageIO.getReaderFormatNames()).map(f -> f.toLowerCase(java.util.Locale.ROOT))
+                .map(f -> f.equals("jpg") ? "jpeg" : f.equals("tif") ? "tiff" : f.equals("wbp") ? "webp" : f).distinct().sorted()
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static void checkWarnings(Path path, List<String> warnings) {

@@ -129,6 +129,12 @@ public final class GemmaTokenizer {
         return vocab.pieces[id];
     }
 
+    /** True for control and unknown pieces ({@code <bos>}, {@code <eos>}, {@code <image>}, …): Hugging Face's special tokens. */
+    public boolean isSpecial(int id) {
+        check(id);
+        return vocab.types[id].special();
+    }
+
     /** The pieces of {@code ids}, in order. */
     public List<String> pieces(int[] ids) {
         List<String> out = new ArrayList<>(ids.length);

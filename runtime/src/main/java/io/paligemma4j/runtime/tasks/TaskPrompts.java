@@ -29,6 +29,11 @@ public final class TaskPrompts {
         return "question " + lang(lang) + " " + text("answer", answer);
     }
 
+    /** A prompt typed whole ({@code caption --prompt}): the same rules as free text, no line break, not empty. */
+    public static String custom(String prompt) {
+        return text("prompt", prompt);
+    }
+
     /** Pretrained (pt) checkpoints only. */
     public static String ocr() {
         return "ocr";
