@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "PaliGemma on the JVM: reference, Vector API and TornadoVM backends.",
         subcommands = {CaptionCommand.class, AskCommand.class, DetectCommand.class, SegmentCommand.class,
                 ConformanceCommand.class, BenchCommand.class, TokenizeCommand.class,
-                PreprocessCommand.class,
+                PreprocessCommand.class, ServeCommand.class,
                 DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -10,6 +10,8 @@ import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.GenerationResult;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import io.paligemma4j.runtime.Session;
+import io.paligemma4j.runtime.tasks.StreamingText;
+import io.paligemma4j.runtime.tasks.TaskPrompts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -68,8 +70,7 @@ final class TaskRunner {
             if (prompt.ids() != null) {
                 promptTokens = prompt.ids().stream().mapToInt(Integer::intValue).toArray();
             } else if (tok != null) {
-                promptTokens = tok.encode(prompt.text());
-                refuseSpecialTokens(tok, prompt.text(), promptTokens);
+                promptTokens = TaskPrompts.encode(tok, prompt.text());
                 newline = tok.encode("\n");
             } else if (model.usesBundledModel()) {
                 promptTokens = new int[] {5, 17, 42, 99, 250};
@@ -113,21 +114,6 @@ final class TaskRunner {
                 timings.put("decode_tokens", t.decodedTokens());
                 return new Outcome(tok != null ? tok.decode(r.tokens(), false) : null, r.tokens(), rgb, r, timings,
                         s.backend().name());
-            }
-        }
-    }
-
-    /**
-     * A special token written out in typed text ({@code <image>}, {@code <bos>}, {@code <eos>}, …) is
-     * refused: only the runtime places them. Hugging Face's processor fails on an {@code <image>}
-     * count that does not match the images; the other control tokens would end or restart the
-     * sequence. {@code <locNNNN>} and {@code <segNNN>} are ordinary pieces and are allowed.
-     */
-    static void refuseSpecialTokens(GemmaTokenizer tok, String text, int[] ids) {
-        for (int id : ids) {
-            if (tok.isSpecial(id) && text.contains(tok.piece(id))) {
-                throw new BadInputException("the prompt contains the special token " + tok.piece(id)
-                        + ", which only the runtime places ([image tokens][<bos>] prompt \\n); leave it out");
             }
         }
     }

@@ -54,6 +54,11 @@ public final class Session implements AutoCloseable {
         return t;
     }
 
+    /** Tokens of room, image tokens included. */
+    public int capacity() {
+        return engine.capacity();
+    }
+
     /** Called with "vision", "prefill" and "decode" as each stage of {@link #generate} starts. */
     public void onStage(java.util.function.Consumer<String> listener) {
         this.progress = listener;

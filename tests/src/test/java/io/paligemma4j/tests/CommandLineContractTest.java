@@ -30,7 +30,7 @@ class CommandLineContractTest {
 
     @BeforeAll
     static void tinyModelWithTokenizer() throws Exception {
-        model = TinyTokenizerModel.create(dir.resolve("tiny-tok"));
+        model = TinyTokenizerModel.committed(dir);
     }
 
     static String image() {

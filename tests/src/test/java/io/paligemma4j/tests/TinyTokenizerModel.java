@@ -10,13 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The v1 fixture with a tokenizer.json that fits its 300-token vocabulary, so the text commands
+ * The v1 fixture with a tokenizer.json that fits its 300-token vocabulary ({@code
+ * models/tiny-v1-tokenizer} holds what {@link #create} writes, checked by {@link #committed}), so the text commands
  * (ask, detect, segment, caption --prompt) run end to end: specials at 0–3, "\n", "▁", letters,
  * digits and punctuation, byte pieces for ASCII, {@code <image>} at the model's image token id
  * (257, a special token) and a few loc/seg pieces. The weights are random, so answers mean nothing.
  */
 final class TinyTokenizerModel {
     private TinyTokenizerModel() {}
+
+    /** The committed copy, after checking that it is exactly what {@link #create} writes. */
+    static Path committed(Path scratch) throws IOException {
+        Path mine = create(scratch.resolve("tiny-v1-tokenizer"));
+        Path repo = Fixtures.home().resolve("models/tiny-v1-tokenizer");
+        if (!java.util.Arrays.equals(Files.readAllBytes(mine.resolve("tokenizer.json")),
+                Files.readAllBytes(repo.resolve("tokenizer.json")))) {
+            throw new IllegalStateException(repo + "/tokenizer.json differs from what TinyTokenizerModel writes");
+        }
+        return repo;
+    }
 
     static Path create(Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -36,14 +36,31 @@ public final class ImageLoader {
                     : Files.isSymbolicLink(path) ? " is a symbolic link that does not resolve (a loop or a missing target)"
                     : Files.exists(path) ? " is not a regular file" : ": no such file"));
         }
-        BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
             if (in == null) {
                 throw new BadInputException("image " + path + ": cannot open");
             }
+            return decode(in, "image " + path, maxPixels);
+        } catch (IOException e) {
+            throw new BadInputException("image " + path + " is corrupt or unreadable: " + oneLine(e));
+        }
+    }
+
+    /** Decodes an image held in memory (a request body); {@code name} labels it in messages. */
+    public static RgbImage load(byte[] data, String name, long maxPixels) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(data))) {
+            return decode(in, name, maxPixels);
+        } catch (IOException e) {
+            throw new BadInputException(name + " is corrupt or unreadable: " + oneLine(e));
+        }
+    }
+
+    private static RgbImage decode(ImageInputStream in, String name, long maxPixels) {
+        BufferedImage img;
+        try {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadInputException("image " + path + ": not a format this runtime can decode; it reads "
+                throw new BadInputException(name + ": not a format this runtime can decode; it reads "
                         + formats());
             }
             ImageReader reader = readers.next();
@@ -56,19 +73,19 @@ public final class ImageLoader {
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
                 if (w <= 0 || h <= 0) {
-                    throw new BadInputException("image " + path + " is empty (" + w + "x" + h + ")");
+                    throw new BadInputException(name + " is empty (" + w + "x" + h + ")");
                 }
                 if (w * h > maxPixels) {
-                    throw new BadInputException("image " + path + " is " + w + "x" + h + " = " + (w * h)
+                    throw new BadInputException(name + " is " + w + "x" + h + " = " + (w * h)
                             + " pixels, over the limit of " + maxPixels);
                 }
-                RgbImage cmyk = JpegCmyk.readIfCmyk(reader, path);
+                RgbImage cmyk = JpegCmyk.readIfCmyk(reader, name);
                 if (cmyk != null) {
-                    checkWarnings(path, warnings);
+                    checkWarnings(name, warnings);
                     return cmyk;
                 }
                 img = reader.read(0);
-                checkWarnings(path, warnings);
+                checkWarnings(name, warnings);
             } finally {
                 reader.dispose();
             }
@@ -76,7 +93,7 @@ public final class ImageLoader {
             if (e instanceof BadInputException b) {
                 throw b;
             }
-            throw new BadInputException("image " + path + " is corrupt or unreadable: " + oneLine(e));
+            throw new BadInputException(name + " is corrupt or unreadable: " + oneLine(e));
         }
         return toRgb(img);
     }
@@ -102,9 +119,9 @@ public final class ImageLoader {
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
-    private static void checkWarnings(Path path, List<String> warnings) {
+    private static void checkWarnings(String name, List<String> warnings) {
         if (!warnings.isEmpty()) {
-            throw new BadInputException("image " + path + " is truncated or corrupt: the decoder warns \""
+            throw new BadInputException(name + " is truncated or corrupt: the decoder warns \""
                     + warnings.get(0).lines().findFirst().orElse("") + "\"");
         }
     }

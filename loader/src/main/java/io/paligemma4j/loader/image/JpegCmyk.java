@@ -3,7 +3,6 @@ package io.paligemma4j.loader.image;
 import io.paligemma4j.loader.BadInputException;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.nio.file.Path;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import org.w3c.dom.NamedNodeMap;
@@ -20,7 +19,7 @@ final class JpegCmyk {
     private JpegCmyk() {}
 
     /** The image as RGB if {@code reader} holds a CMYK JPEG, null for anything else. */
-    static RgbImage readIfCmyk(ImageReader reader, Path path) throws IOException {
+    static RgbImage readIfCmyk(ImageReader reader, String name) throws IOException {
         if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
             return null;
         }
@@ -36,7 +35,7 @@ final class JpegCmyk {
         Node adobe = find(root, "app14Adobe");
         String transform = adobe != null ? attr(adobe, "transform") : null;
         if ("2".equals(transform)) {
-            throw new BadInputException("image " + path + " is a YCCK JPEG, which this runtime cannot convert as PIL"
+            throw new BadInputException(name + " is a YCCK JPEG, which this runtime cannot convert as PIL"
                     + " does; convert it to RGB first");
         }
         return toRgb(reader.readRaster(0, null), adobe != null);

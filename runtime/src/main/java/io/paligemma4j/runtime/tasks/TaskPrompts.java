@@ -1,6 +1,7 @@
 package io.paligemma4j.runtime.tasks;
 
 import io.paligemma4j.loader.BadInputException;
+import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
 
 /**
  * PaliGemma's task prefixes (spec section 7.1), without the trailing {@code "\n"}: the runtime
@@ -32,6 +33,24 @@ public final class TaskPrompts {
     /** A prompt typed whole ({@code caption --prompt}): the same rules as free text, no line break, not empty. */
     public static String custom(String prompt) {
         return text("prompt", prompt);
+    }
+
+    /**
+     * The ids of typed prompt text. A special token written out in it ({@code <image>},
+     * {@code <bos>}, {@code <eos>}, …) is refused: only the runtime places them. Hugging Face's
+     * processor fails on an {@code <image>} count that does not match the images; the other control
+     * tokens would end or restart the sequence. {@code <locNNNN>} and {@code <segNNN>} are ordinary
+     * pieces and are allowed.
+     */
+    public static int[] encode(GemmaTokenizer tok, String text) {
+        int[] ids = tok.encode(text);
+        for (int id : ids) {
+            if (tok.isSpecial(id) && text.contains(tok.piece(id))) {
+                throw new BadInputException("the prompt contains the special token " + tok.piece(id)
+                        + ", which only the runtime places ([image tokens][<bos>] prompt \\n); leave it out");
+            }
+        }
+        return ids;
     }
 
     /** Pretrained (pt) checkpoints only. */

@@ -1,4 +1,4 @@
-package io.paligemma4j.cli;
+package io.paligemma4j.runtime.tasks;
 
 import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
 import java.util.Arrays;
@@ -7,16 +7,17 @@ import java.util.Arrays;
  * Turns tokens into text as they arrive: decodes everything so far and prints what is new, so
  * multi-byte characters split across byte-fallback tokens appear once they are complete.
  */
-final class StreamingText {
+public final class StreamingText {
     private final GemmaTokenizer tok;
     private int[] ids = new int[0];
     private String shown = "";
 
-    StreamingText(GemmaTokenizer tok) {
+    public StreamingText(GemmaTokenizer tok) {
         this.tok = tok;
     }
 
-    String next(int id) {
+    /** The text that token {@code id} completes (possibly empty). */
+    public String next(int id) {
         ids = Arrays.copyOf(ids, ids.length + 1);
         ids[ids.length - 1] = id;
         String all = tok.decode(ids);
