@@ -29,8 +29,12 @@ final class DetectCommand implements Callable<Integer> {
     OutputOptions output;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         String prompt = TaskPrompts.detect(task.objectArray());
+        if (task.batch()) {
+            return BatchRunner.run(model, flags, output, task.images, task.out, prompt, true, (text, img, line) ->
+                    line.put("boxes", boxes(Detections.parse(text, img.width(), img.height()))));
+        }
         task.checkOut();
         TaskRunner.Outcome o = TaskRunner.run(model, flags, output, task.image, new TaskRunner.Prompt(prompt, null, true),
                 108, true, false);

@@ -36,6 +36,10 @@ final class SegmentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String prompt = TaskPrompts.segment(task.objectArray());
+        if (task.batch()) {
+            throw new io.paligemma4j.loader.BadInputException("segment runs on one --image; batches are for caption, ask"
+                    + " and detect");
+        }
         task.checkOut();
         VqVaeDecoder decoder = VqVaeDecoder.load(vae); // fail on a bad file before running the model
         TaskRunner.Outcome o = TaskRunner.run(model, flags, output, task.image, new TaskRunner.Prompt(prompt, null, true),

@@ -13,6 +13,7 @@ import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
 import io.paligemma4j.runtime.Backend;
 import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.PaliGemmaModel;
+import io.paligemma4j.runtime.tasks.Completions;
 import io.paligemma4j.runtime.tasks.Detection;
 import io.paligemma4j.runtime.tasks.Detections;
 import io.paligemma4j.runtime.tasks.SegmentationMask;
@@ -27,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -257,10 +257,7 @@ public final class ChatServer implements AutoCloseable {
         if (stops.size() > 4 || stops.stream().anyMatch(String::isEmpty)) {
             throw ApiError.invalid("stop", "stop takes up to 4 non-empty strings");
         }
-        var c = model.config();
-        int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
-        GenerationOptions options = new GenerationOptions(maxTokens, new HashSet<>(c.text().eosIds()), limit, temperature,
-                topK, topP, seed);
+        GenerationOptions options = completions.options(maxTokens, temperature, topK, topP, seed);
         boolean stream = b.path("stream").asBoolean(false);
         return new ChatRequest(prompt, image, options, stops, stream, b.path("stream_options").path("include_usage")
                 .asBoolean(false));
@@ -308,14 +305,13 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private int[] prefixFits(String prompt, GenerationOptions o) {
-        int[] prefix = completions.prefix(prompt);
-        long need = (long) model.config().numImageTokens() + prefix.length + Math.max(0, o.maxNewTokens() - 1);
-        if (need > pool.capacity()) {
-            throw ApiError.invalid("max_tokens", "the prompt (" + prefix.length + " tokens after "
-                    + model.config().numImageTokens() + " image tokens) plus max_tokens " + o.maxNewTokens()
-                    + " exceeds the server's sequence capacity of " + pool.capacity());
+        try {
+            int[] prefix = completions.prefix(prompt);
+            completions.checkFits(prefix, o.maxNewTokens(), pool.capacity());
+            return prefix;
+        } catch (BadInputException e) {
+            throw ApiError.invalid(e.getMessage().contains("capacity") ? "max_tokens" : "messages", e.getMessage());
         }
-        return prefix;
     }
 
     private void chat(HttpExchange ex, JsonNode b) throws IOException {
@@ -415,9 +411,7 @@ public final class ChatServer implements AutoCloseable {
         if (maxTokens < 1) {
             throw ApiError.invalid("max_tokens", "max_tokens must be at least 1");
         }
-        var c = model.config();
-        int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
-        GenerationOptions options = new GenerationOptions(maxTokens, new HashSet<>(c.text().eosIds()), limit);
+        GenerationOptions options = completions.options(maxTokens, 0, 0, 1, 0);
         int[] prefix = prefixFits(prompt, options);
         ChatRequest r = new ChatRequest(prompt, image, options, List.of(), false, false);
         Completions.Completion out = pool.with(s -> run(s, r, prefix, d -> {}));

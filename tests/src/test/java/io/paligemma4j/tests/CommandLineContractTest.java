@@ -243,6 +243,58 @@ class CommandLineContractTest {
         assertFalse(Files.exists(tmp), "the temporary checkpoint was left behind");
     }
 
+    /** A batch: one line per image, a bad image as an error line, a rerun skips what is done. */
+    @Test
+    void batchesAreResumableAndSurviveBadImages() throws Exception {
+        Path imgs = dir.resolve("batch");
+        Files.createDirectories(imgs.resolve("sub"));
+        Files.copy(Fixtures.resource("inputs/synthetic.png"), imgs.resolve("a.png"));
+        Files.copy(Fixtures.resource("images/cmyk.jpg"), imgs.resolve("sub/b.jpg"));
+        Files.copy(Fixtures.resource("images/truncated_baseline.jpg"), imgs.resolve("c.jpg"));
+        Files.writeString(imgs.resolve("notes.txt"), "not an image, not picked");
+        Path out = dir.resolve("results.jsonl");
+        Launcher.Result r = run("ask", "--model", model.toString(), "--images", imgs.toString(), "--question", "what",
+                "--out", out.toString(), "--max-tokens", "3");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("", r.out(), "batch results go to --out, not stdout");
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        long errors = lines.stream().filter(l -> l.contains("\"error\"")).count();
+        assertEquals(1, errors, String.join("\n", lines));
+        for (String l : lines) {
+            JsonNode j = JSON.readTree(l);
+            assertTrue(j.get("file").asText().startsWith(imgs.toString()));
+            assertEquals("answer en what", j.get("prompt").asText());
+            assertTrue(j.has("error") || j.get("tokens").size() == 3, l);
+        }
+        assertTrue(r.err().contains("3 images") && r.err().contains("1 errors"), r.err());
+        // A rerun adds nothing; a line cut short by an interrupt is dropped and its image redone.
+        r = run("ask", "--model", model.toString(), "--images", imgs.toString(), "--question", "what", "--out",
+                out.toString(), "--max-tokens", "3");
+        assertEquals(3, Files.readAllLines(out).size());
+        assertTrue(r.err().contains("0 images (3 already"), r.err());
+        byte[] all = Files.readAllBytes(out);
+        Files.write(out, java.util.Arrays.copyOf(all, all.length - 10));
+        r = run("ask", "--model", model.toString(), "--images", imgs.toString(), "--question", "what", "--out",
+                out.toString(), "--max-tokens", "3");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(3, Files.readAllLines(out).size());
+        for (String l : Files.readAllLines(out)) {
+            JSON.readTree(l);
+        }
+        Path jpgs = dir.resolve("jpgs.jsonl");
+        r = run("ask", "--model", model.toString(), "--images", imgs + "/**.jpg", "--question", "what", "--out",
+                jpgs.toString(), "--max-tokens", "3");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(2, Files.readAllLines(jpgs).size(), "a glob reaches into subdirectories with **");
+        r = run("detect", "--model", model.toString(), "--images", imgs + "/*.png", "--objects", "cat", "--out",
+                dir.resolve("boxes.jsonl").toString(), "--max-tokens", "3");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(JSON.readTree(Files.readAllLines(dir.resolve("boxes.jsonl")).get(0)).get("boxes").isArray());
+        assertTrue(bad("caption", "--images", dir.resolve("nothing-*.png").toString(), "--out", out.toString())
+                .contains("no image files"));
+    }
+
     @Test
     void webpIsRead() throws Exception {
         Launcher.Result r = run("preprocess", "--image", Fixtures.resource("images/lossless.webp").toString(), "--size",

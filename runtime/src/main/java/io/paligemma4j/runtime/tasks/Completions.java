@@ -1,4 +1,4 @@
-package io.paligemma4j.server;
+package io.paligemma4j.runtime.tasks;
 
 import io.paligemma4j.loader.image.Preprocess;
 import io.paligemma4j.loader.image.RgbImage;
@@ -7,23 +7,22 @@ import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.GenerationResult;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import io.paligemma4j.runtime.Session;
-import io.paligemma4j.runtime.tasks.StreamingText;
-import io.paligemma4j.runtime.tasks.TaskPrompts;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One generation for the server: the image and prompt as the command line runs them
+ * One text generation as a chat API runs it (the server, the LangChain4j model): the image and
+ * prompt as the command line runs them
  * ({@code [image tokens][<bos>] prompt \n}), stop strings applied to the decoded text, and text
  * handed to a sink as it completes. A sink that fails (the client went away) stops the generation.
  */
-final class Completions {
+public final class Completions {
     /** The outcome: text (cut before a stop string), why it ended, and the token counts of {@code usage}. */
-    record Completion(String text, String finishReason, int promptTokens, int completionTokens, int[] tokens) {}
+    public record Completion(String text, String finishReason, int promptTokens, int completionTokens, int[] tokens) {}
 
     /** Receives text as it completes; an IOException means the client is gone. */
-    interface Sink {
+    public interface Sink {
         void text(String delta) throws IOException;
     }
 
@@ -40,23 +39,37 @@ final class Completions {
     private final PaliGemmaModel model;
     private final GemmaTokenizer tok;
 
-    Completions(PaliGemmaModel model, GemmaTokenizer tok) {
+    public Completions(PaliGemmaModel model, GemmaTokenizer tok) {
         this.model = model;
         this.tok = tok;
     }
 
-    /** Prompt ids (typed text rules of {@link TaskPrompts#encode}); bad text is a 400. */
-    int[] prefix(String prompt) {
-        int[] ids;
-        try {
-            ids = TaskPrompts.encode(tok, TaskPrompts.custom(prompt));
-        } catch (io.paligemma4j.loader.BadInputException e) {
-            throw ApiError.invalid("messages", e.getMessage());
-        }
+    /** The text prefix {@code [<bos>] prompt \n} (typed-text rules of {@link TaskPrompts#encode}). */
+    public int[] prefix(String prompt) {
+        int[] ids = TaskPrompts.encode(tok, TaskPrompts.custom(prompt));
         return Session.textPrefix(model.config().text().bosId(), ids, tok.encode("\n"));
     }
 
-    Completion run(Session session, RgbImage image, int[] prefix, GenerationOptions options, List<String> stops,
+    /** Greedy unless {@code temperature} > 0; stops at the model's EOS ids; never emits image-token ids. */
+    public GenerationOptions options(int maxTokens, double temperature, int topK, double topP, long seed) {
+        var c = model.config();
+        int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
+        return new GenerationOptions(maxTokens, new java.util.HashSet<>(c.text().eosIds()), limit, temperature, topK,
+                topP, seed);
+    }
+
+    /** Raises a clear error when the prefix plus {@code maxTokens} cannot fit {@code capacity}. */
+    public void checkFits(int[] prefix, int maxTokens, int capacity) {
+        long need = (long) model.config().numImageTokens() + prefix.length + Math.max(0, maxTokens - 1);
+        if (need > capacity) {
+            throw new io.paligemma4j.loader.BadInputException("the prompt (" + prefix.length + " tokens after "
+                    + model.config().numImageTokens() + " image tokens) plus " + maxTokens + " new tokens exceeds the"
+                    + " sequence capacity of " + capacity);
+        }
+    }
+
+    /** Generates on {@code session}, handing text to {@code sink} as it completes. */
+    public Completion run(Session session, RgbImage image, int[] prefix, GenerationOptions options, List<String> stops,
                    Sink sink) throws IOException {
         float[] pixels = Preprocess.pixels(image, model.config().vision().imageSize());
         StreamingText stream = new StreamingText(tok);
