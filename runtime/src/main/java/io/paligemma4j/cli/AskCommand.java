@@ -21,13 +21,8 @@ final class AskCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = ImageOption.DESCRIPTION + " Default: the bundled sample.")
     Path image;
 
-    @Option(names = "--images", paramLabel = "DIR|GLOB",
-            description = "Ask about every image in a directory (recursively) or matching a glob; needs --out.")
-    String images;
-
-    @Option(names = "--out", paramLabel = "FILE.jsonl",
-            description = "With --images: one JSON line per image, appended; a rerun skips images already there.")
-    Path out;
+    @Mixin
+    BatchOptions batch;
 
     @Option(names = "--question", required = true, paramLabel = "TEXT", description = "The question.")
     String question;
@@ -38,12 +33,8 @@ final class AskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         String prompt = TaskPrompts.answer(lang, question);
-        if (images != null || out != null) {
-            if (image != null || images == null) {
-                throw new io.paligemma4j.loader.BadInputException("a batch takes --images DIR|GLOB with --out FILE.jsonl,"
-                        + " and no --image");
-            }
-            return BatchRunner.run(model, flags, output, images, out, prompt, true, null);
+        if (batch.batch(image)) {
+            return BatchRunner.run(model, flags, output, batch.images, batch.out, prompt, true, null);
         }
         TaskRunner.Outcome o = TaskRunner.run(model, flags, output, image, new TaskRunner.Prompt(prompt, null, true),
                 108, true, true);

@@ -24,13 +24,8 @@ final class CaptionCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = ImageOption.DESCRIPTION + " Default: the bundled sample.")
     Path image;
 
-    @Option(names = "--images", paramLabel = "DIR|GLOB",
-            description = "Caption every image in a directory (recursively) or matching a glob; needs --out.")
-    String images;
-
-    @Option(names = "--out", paramLabel = "FILE.jsonl",
-            description = "With --images: one JSON line per image, appended; a rerun skips images already there.")
-    Path out;
+    @Mixin
+    BatchOptions batch;
 
     @Option(names = "--lang", defaultValue = "en", description = "Caption language code (default ${DEFAULT-VALUE}).")
     String lang;
@@ -53,14 +48,11 @@ final class CaptionCommand implements Callable<Integer> {
             throw new BadInputException("--prompt and --prompt-ids both give the prompt; pass one");
         }
         String p = prompt != null ? TaskPrompts.custom(prompt) : TaskPrompts.caption(lang);
-        if (images != null || out != null) {
-            if (image != null || promptIds != null) {
-                throw new BadInputException("--images runs a batch: it takes neither --image nor --prompt-ids");
+        if (batch.batch(image)) {
+            if (promptIds != null) {
+                throw new BadInputException("a batch takes a text --prompt, not --prompt-ids");
             }
-            if (images == null) {
-                throw new BadInputException("--out is for batch runs; give --images DIR|GLOB");
-            }
-            return BatchRunner.run(model, flags, output, images, out, p, false, null);
+            return BatchRunner.run(model, flags, output, batch.images, batch.out, p, prompt != null, null);
         }
         TaskRunner.Outcome o = TaskRunner.run(model, flags, output, image, new TaskRunner.Prompt(p, promptIds,
                 prompt != null), newlineId, false, true);
