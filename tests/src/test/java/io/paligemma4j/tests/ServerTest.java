@@ -217,6 +217,24 @@ class ServerTest {
     }
 
     @Test
+    void segmentEndpointWithADecoder() throws Exception {
+        io.paligemma4j.runtime.tasks.VqVaeDecoder vae = io.paligemma4j.runtime.tasks.VqVaeDecoder.load(VaeFile.path(dir));
+        try (ChatServer seg = new ChatServer(config(1, 4), model, tok, Backends.select("cpu"), 300, vae)) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + seg.port()
+                    + "/v1/segment")).header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"image\":\"data:image/png;base64," + png + "\",\"objects\":[\"cat\"],\"max_tokens\":4}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode j = JSON.readTree(r.body());
+            assertTrue(j.get("objects").isArray() && j.has("answer"), r.body());
+            expectError(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + seg.port() + "/v1/segment"))
+                    .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"image\":\"data:image/png;base64," + png + "\",\"objects\":[\"a;b\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString()), 400, "separates objects");
+        }
+    }
+
+    @Test
     void stopSequencesEndTheAnswer() throws Exception {
         String full = library("caption en", 8);
         assertTrue(full.length() >= 2, full);
@@ -277,6 +295,7 @@ class ServerTest {
         round(prompts, want);
         long fds = fds();
         int threads = Thread.activeCount();
+        long heap = usedHeapAfterGc();
         long[] all = round(prompts, want);
         System.out.printf("load test: %d requests in %.1f s = %.1f req/s; latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms"
                         + " (16 clients, 2 sessions, queue 64)%n", all.length - 1, all[all.length - 1] / 1e9,
@@ -284,6 +303,17 @@ class ServerTest {
                 all[(all.length - 1) * 95 / 100] / 1e6, all[(all.length - 1) * 99 / 100] / 1e6);
         assertTrue(fds() <= fds + 8, "file descriptors " + fds + " -> " + fds());
         assertTrue(Thread.activeCount() <= threads + 4, "threads " + threads + " -> " + Thread.activeCount());
+        long heapAfter = usedHeapAfterGc();
+        assertTrue(heapAfter <= heap + (64L << 20), "heap in use " + (heap >> 20) + " MB -> " + (heapAfter >> 20) + " MB");
+    }
+
+    static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /** One round; returns the sorted latencies in ns with the round's wall time appended. */
