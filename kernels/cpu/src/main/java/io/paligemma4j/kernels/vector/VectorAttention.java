@@ -32,9 +32,9 @@ final class VectorAttention {
         int d = s.headDim();
         int blocks = (nq + QB - 1) / QB;
         par.forRange(blocks * heads, 1, (ts, te) -> {
-            float[] kt = new float[d * TILE];
-            float[] scores = new float[TILE];
-            float[] qv = new float[d];
+            float[] kt = Scratch.floats(Scratch.KEYS_T, d * TILE);
+            float[] scores = Scratch.floats(Scratch.SCORES, TILE);
+            float[] qv = Scratch.floats(Scratch.QUERY, d);
             float[][] acc = new float[QB][d];
             float[] m = new float[QB];
             float[] l = new float[QB];

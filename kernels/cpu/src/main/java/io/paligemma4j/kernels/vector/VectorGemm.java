@@ -47,12 +47,12 @@ final class VectorGemm {
         // checks the JIT hoists out of the loop (segment loads keep theirs).
         float[] xa = heapCopy(x, rows * in);
         par.forRange(panels, 1, (ps, pe) -> {
-            float[] packW = new float[kc * NR];
-            float[] packU = up != null ? new float[kc * NR] : null;
-            float[] tile = new float[MR * NR];
-            float[] accG = up != null ? new float[rows * NR] : null;
-            float[] accU = up != null ? new float[rows * NR] : null;
-            float[] biasPanel = new float[NR];
+            float[] packW = Scratch.floats(Scratch.PACK_W, kc * NR);
+            float[] packU = up != null ? Scratch.floats(Scratch.PACK_U, kc * NR) : null;
+            float[] tile = Scratch.floats(Scratch.TILE, MR * NR);
+            float[] accG = up != null ? Scratch.floats(Scratch.ACC_G, rows * NR) : null;
+            float[] accU = up != null ? Scratch.floats(Scratch.ACC_U, rows * NR) : null;
+            float[] biasPanel = Scratch.floats(Scratch.BIAS, NR);
             for (int p = ps; p < pe; p++) {
                 int o0 = p * NR;
                 int nc = Math.min(NR, outDim - o0);
@@ -109,7 +109,7 @@ final class VectorGemm {
     private static void pack(Tensor w, int o0, int nc, int in, int k0, int kb, float[] dst) {
         DType dt = w.dtype();
         MemorySegment s = w.data();
-        float[] row = new float[L];
+        float[] row = Scratch.floats(Scratch.ROW, L);
         for (int c = 0; c < NR; c++) {
             if (c >= nc) {
                 for (int k = 0; k < kb; k++) {
