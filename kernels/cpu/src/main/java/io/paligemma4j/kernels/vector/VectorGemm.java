@@ -24,7 +24,7 @@ import jdk.incubator.vector.FloatVector;
 final class VectorGemm {
     static final int MR = VectorWidth.registers() >= 32 ? 12 : 6;
     static final int NR = 2 * L;
-    static final int KC_MAX = 384;
+    static final int KC_MAX = 2048;
 
     private VectorGemm() {}
 
