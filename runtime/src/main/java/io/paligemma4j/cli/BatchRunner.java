@@ -160,7 +160,7 @@ final class BatchRunner {
                         + " batch needs for its prompt and answers");
             }
             int[] prefix = tok != null ? Session.textPrefix(m.config().text().bosId(), TaskPrompts.encode(tok, prompt),
-                    tok.encode("\n")) : Session.textPrefix(m.config().text().bosId(), new int[] {5, 17, 42, 99, 250},
+                    tok.encode("\n")) : Session.textPrefix(m.config().text().bosId(), TaskRunner.BUNDLED_PROMPT_IDS,
                     new int[] {108});
             GenerationOptions options = flags.toOptions(m.config());
             int workers = Math.max(1, Math.min(Parallel.defaultThreads(), todo.size()));
@@ -244,12 +244,7 @@ final class BatchRunner {
                 extra.add(text, rgb, line);
             }
             line.put("tokens", r.tokens());
-            Map<String, Object> timings = new LinkedHashMap<>();
-            timings.put("image_decode_ms", tImage / 1e6);
-            timings.put("vision_ms", r.timings().visionNanos() / 1e6);
-            timings.put("prefill_ms", r.timings().prefillNanos() / 1e6);
-            timings.put("decode_ms", r.timings().decodeNanos() / 1e6);
-            line.put("timings", timings);
+            line.put("timings", TaskRunner.timings(tImage, r));
         } catch (BadInputException e) {
             line.put("error", e.getMessage());
         }

@@ -3,7 +3,6 @@ package io.paligemma4j.cli;
 import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.loader.PaliGemmaConfig;
 import io.paligemma4j.runtime.GenerationOptions;
-import java.util.HashSet;
 import picocli.CommandLine.Option;
 
 /** Decoding options shared by the generating commands. */
@@ -42,8 +41,6 @@ public final class GenerationFlags {
 
     GenerationOptions toOptions(PaliGemmaConfig c) {
         check();
-        // Ids from the image token on are padding rows that the model never produced in training.
-        int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
-        return new GenerationOptions(maxTokens, new HashSet<>(c.text().eosIds()), limit, temperature, topK, topP, seed);
+        return GenerationOptions.forModel(c, maxTokens, temperature, topK, topP, seed);
     }
 }

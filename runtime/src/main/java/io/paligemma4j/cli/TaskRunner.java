@@ -29,10 +29,25 @@ final class TaskRunner {
     record Outcome(String text, int[] tokens, RgbImage image, GenerationResult result, Map<String, Object> timings,
                    String backend) {}
 
-    /** The prompt: typed text (null for the task's default), or ids; {@code fallback} when neither. */
+    /** The prompt: text, or ids ({@code text} unused then); {@code typed} when the user wrote the text. */
     record Prompt(String text, List<Integer> ids, boolean typed) {}
 
+    /** The bundled tiny model has no tokenizer: it takes these prompt ids (the fixtures' prompt). */
+    static final int[] BUNDLED_PROMPT_IDS = {5, 17, 42, 99, 250};
+
     private TaskRunner() {}
+
+    /** Per-stage timings of one image, in ms, for JSON results and batch lines. */
+    static Map<String, Object> timings(long imageDecodeNanos, GenerationResult r) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("image_decode_ms", imageDecodeNanos / 1e6);
+        t.put("vision_ms", r.timings().visionNanos() / 1e6);
+        t.put("prefill_ms", r.timings().prefillNanos() / 1e6);
+        t.put("prefill_tokens", r.prefixLength());
+        t.put("decode_ms", r.timings().decodeNanos() / 1e6);
+        t.put("decode_tokens", r.timings().decodedTokens());
+        return t;
+    }
 
     static boolean hasTokenizer(Path dir) {
         return Files.isRegularFile(dir.resolve("tokenizer.model")) || Files.isRegularFile(dir.resolve("tokenizer.json"));
@@ -73,7 +88,7 @@ final class TaskRunner {
                 promptTokens = TaskPrompts.encode(tok, prompt.text());
                 newline = tok.encode("\n");
             } else if (model.usesBundledModel()) {
-                promptTokens = new int[] {5, 17, 42, 99, 250};
+                promptTokens = BUNDLED_PROMPT_IDS.clone();
             } else {
                 throw new BadInputException("model " + m.dir() + " has no tokenizer.model or tokenizer.json; pass --prompt-ids");
             }
@@ -104,14 +119,8 @@ final class TaskRunner {
                         s.backend().name(), tImage / 1e6, tLoad / 1e6, t.visionNanos() / 1e6, r.prefixLength(),
                         t.prefillNanos() / 1e6, r.prefixLength() / (t.prefillNanos() / 1e9), t.decodedTokens(),
                         t.decodeNanos() / 1e6, t.decodeTokensPerSecond()));
-                Map<String, Object> timings = new LinkedHashMap<>();
-                timings.put("image_decode_ms", tImage / 1e6);
+                Map<String, Object> timings = timings(tImage, r);
                 timings.put("load_ms", tLoad / 1e6);
-                timings.put("vision_ms", t.visionNanos() / 1e6);
-                timings.put("prefill_ms", t.prefillNanos() / 1e6);
-                timings.put("prefill_tokens", r.prefixLength());
-                timings.put("decode_ms", t.decodeNanos() / 1e6);
-                timings.put("decode_tokens", t.decodedTokens());
                 return new Outcome(tok != null ? tok.decode(r.tokens(), false) : null, r.tokens(), rgb, r, timings,
                         s.backend().name());
             }

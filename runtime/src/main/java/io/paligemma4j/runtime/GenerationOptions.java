@@ -9,7 +9,7 @@ import java.util.Set;
  * from a random generator seeded with {@code seed}, so a seed reproduces its output.
  * {@code stopIds} end generation (the stop token is not returned). {@code vocabLimit} excludes
  * ids at or above it (0 = none): PaliGemma's Hugging Face vocabulary pads rows after the real
- * one (pitfall 11).
+ * one.
  */
 public record GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int vocabLimit, double temperature, int topK,
                                 double topP, long seed) {
@@ -32,6 +32,17 @@ public record GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int voca
     /** Greedy decoding. */
     public GenerationOptions(int maxNewTokens, Set<Integer> stopIds, int vocabLimit) {
         this(maxNewTokens, stopIds, vocabLimit, 0, 0, 1, 0);
+    }
+
+    /**
+     * Options for {@code config}'s model: its EOS ids stop generation, and ids from the image token
+     * on are excluded (padding rows the model never produced in training).
+     */
+    public static GenerationOptions forModel(io.paligemma4j.loader.PaliGemmaConfig config, int maxNewTokens,
+                                             double temperature, int topK, double topP, long seed) {
+        int limit = config.imageTokenIndex() < config.text().vocabSize() ? config.imageTokenIndex() : 0;
+        return new GenerationOptions(maxNewTokens, Set.copyOf(config.text().eosIds()), limit, temperature, topK, topP,
+                seed);
     }
 
     /** Greedy, no stop token, no vocabulary limit: what the conformance fixtures use. */

@@ -263,7 +263,7 @@ public final class PaliGemmaTransformer extends Transformer implements DefaultPa
         return dataset.toDF().mapPartitions(f, ExpressionEncoder.apply(out));
     }
 
-    /** One task's rows through one session (opened with the partition, closed when it is exhausted). */
+    /** One task's rows through one session, opened with the partition and closed when it is exhausted or the task ends. */
     private static final class Partition implements Iterator<Row> {
         private final Iterator<Row> rows;
         private final ExecutorModels.Loaded loaded;
@@ -284,6 +284,11 @@ public final class PaliGemmaTransformer extends Transformer implements DefaultPa
             this.completions = new Completions(loaded.model(), loaded.tokenizer());
             Backend b = Backends.select(backendName);
             this.session = Session.open(loaded.model(), b, Session.defaultCapacity(loaded.model().config()));
+            // Closed when the task ends, also when Spark stops reading early (a limit, a failure).
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> close());
+            }
             this.prompt = prompt;
             this.byBytes = byBytes;
             this.col = col;
@@ -296,11 +301,17 @@ public final class PaliGemmaTransformer extends Transformer implements DefaultPa
         @Override
         public boolean hasNext() {
             boolean more = rows.hasNext();
-            if (!more && !closed) {
+            if (!more) {
+                close();
+            }
+            return more;
+        }
+
+        private synchronized void close() {
+            if (!closed) {
                 closed = true;
                 session.close();
             }
-            return more;
         }
 
         @Override

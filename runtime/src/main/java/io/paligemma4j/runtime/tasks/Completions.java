@@ -52,10 +52,7 @@ public final class Completions {
 
     /** Greedy unless {@code temperature} > 0; stops at the model's EOS ids; never emits image-token ids. */
     public GenerationOptions options(int maxTokens, double temperature, int topK, double topP, long seed) {
-        var c = model.config();
-        int limit = c.imageTokenIndex() < c.text().vocabSize() ? c.imageTokenIndex() : 0;
-        return new GenerationOptions(maxTokens, new java.util.HashSet<>(c.text().eosIds()), limit, temperature, topK,
-                topP, seed);
+        return GenerationOptions.forModel(model.config(), maxTokens, temperature, topK, topP, seed);
     }
 
     /** Raises a clear error when the prefix plus {@code maxTokens} cannot fit {@code capacity}. */
