@@ -1,7 +1,7 @@
 package io.paligemma4j.bench;
 
-import io.paligemma4j.kernels.vector.MachineLimits;
-import io.paligemma4j.kernels.vector.Parallel;
+import io.paligemma4j.backends.cpu.MachineLimits;
+import io.paligemma4j.backends.cpu.Parallel;
 import java.util.Collection;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;

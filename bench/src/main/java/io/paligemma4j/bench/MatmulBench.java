@@ -1,7 +1,7 @@
 package io.paligemma4j.bench;
 
-import io.paligemma4j.kernels.vector.Parallel;
-import io.paligemma4j.kernels.vector.VectorKernels;
+import io.paligemma4j.backends.cpu.Parallel;
+import io.paligemma4j.backends.cpu.VectorKernels;
 import io.paligemma4j.loader.DType;
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.Arena;

@@ -25,7 +25,15 @@ public interface Backend {
      */
     default Backend withThreads(int threads) {
         throw new io.paligemma4j.loader.BadInputException("the " + name() + " backend does not take a thread count"
-                + " (--threads applies to the cpu backend)");
+                + " (--threads applies to backends that compute on host threads)");
+    }
+
+    /**
+     * This backend with device profiling on, so {@link Engine#takeDeviceCounters} reports kernel and
+     * transfer time ({@code bench}). Backends with nothing to profile return themselves.
+     */
+    default Backend withProfiling() {
+        return this;
     }
 
     /** Opens an engine over a loaded model with room for {@code maxSeqLen} tokens (image + text). */

@@ -8,14 +8,27 @@ import java.util.ServiceLoader;
 
 /** Finds backends on the class path and picks one by name or by priority. */
 public final class Backends {
-    /** The TornadoVM backend's name; its module is only on the class path when built and launched with an SDK. */
-    public static final String TORNADO = "tornado";
-    public static final String TORNADO_ABSENT = "its module is not on the class path; install a TornadoVM SDK, set"
-            + " TORNADOVM_HOME and run ./paligemma with --backend tornado (see README)";
+    /**
+     * A backend whose module is not on the class path cannot describe itself; whoever assembled the
+     * class path (the launcher) can, with {@code -Dpaligemma.backend.absent.NAME=why}.
+     */
+    public static final String ABSENT_PREFIX = "paligemma.backend.absent.";
 
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
 
     private Backends() {}
+
+    /** Backends known to exist but not on the class path: name to the one line saying what is missing. */
+    public static java.util.Map<String, String> absent() {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(ABSENT_PREFIX)) {
+                m.put(key.substring(ABSENT_PREFIX.length()), System.getProperty(key));
+            }
+        }
+        all().forEach(b -> m.remove(b.name()));
+        return m;
+    }
 
     public static List<Backend> all() {
         List<Backend> list = new ArrayList<>();
@@ -57,8 +70,9 @@ public final class Backends {
             }
         }
         List<String> names = all.stream().map(Backend::name).toList();
-        if (name.equals(TORNADO)) {
-            throw new BadInputException("backend tornado is unavailable: " + TORNADO_ABSENT);
+        String absent = absent().get(name);
+        if (absent != null) {
+            throw new BadInputException("backend " + name + " is unavailable: " + absent);
         }
         throw new BadInputException("unknown backend '" + name + "'; available: " + names);
     }

@@ -1,6 +1,8 @@
 package io.paligemma4j.runtime;
 
 import io.paligemma4j.kernels.ref.ReferenceKernels;
+import io.paligemma4j.runtime.eager.EagerExecutor;
+import io.paligemma4j.runtime.forward.ForwardEngine;
 import java.util.List;
 
 /** Scalar single-threaded kernels: slow, simple, the spec every other backend is checked against. */
@@ -20,7 +22,7 @@ public final class ReferenceBackend implements Backend {
     public Backend withThreads(int threads) {
         if (threads != 1) {
             throw new io.paligemma4j.loader.BadInputException("the reference backend runs on one thread; --threads "
-                    + threads + " applies to the cpu backend");
+                    + threads + " applies to backends that compute on several");
         }
         return this;
     }
@@ -37,6 +39,6 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Engine open(PaliGemmaModel model, int maxSeqLen) {
-        return new EagerEngine(new ReferenceKernels(), model, maxSeqLen);
+        return new ForwardEngine<>(model, maxSeqLen, new EagerExecutor(new ReferenceKernels()));
     }
 }

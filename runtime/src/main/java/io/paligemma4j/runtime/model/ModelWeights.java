@@ -86,7 +86,7 @@ public record ModelWeights(VisionWeights vision, Tensor projectorWeight, Tensor 
                     b.get(textLayer(p, j, "mlp.down_proj.weight"), d, f)));
         }
         Tensor embed = b.get(embedTokens(p), tc.vocabSize(), d);
-        // The head is tied to the embedding unless a checkpoint stores its own (pitfall 12).
+        // PaliGemma's safetensors hold no lm_head: the head is tied to the embedding unless a checkpoint stores its own.
         Tensor head = b.ckpt.has(lmHead(p)) ? b.get(lmHead(p), tc.vocabSize(), d) : embed;
         return new TextWeights(embed, List.copyOf(layers), b.get(finalNorm(p), d), head);
     }

@@ -4,8 +4,9 @@ import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.loader.tokenizer.GemmaTokenizer;
 
 /**
- * PaliGemma's task prefixes (spec section 7.1), without the trailing {@code "\n"}: the runtime
- * tokenizes that separator on its own (pitfall 8). Free text (questions, answers, object names) is
+ * PaliGemma's task prefixes, without the trailing {@code "\n"}: the runtime tokenizes that
+ * separator on its own, as big_vision does (a joint tokenization of prefix and newline could merge
+ * across the boundary). Free text (questions, answers, object names) is
  * stripped of surrounding whitespace and must not hold a newline, which would end the prefix early;
  * object names must not hold {@code ';'}, the separator between objects.
  */

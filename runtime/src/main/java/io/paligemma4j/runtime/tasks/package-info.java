@@ -1,5 +1,5 @@
 /**
- * PaliGemma's tasks around the model (spec section 7): prompt prefixes ({@link
+ * PaliGemma's tasks around the model: prompt prefixes ({@link
  * io.paligemma4j.runtime.tasks.TaskPrompts}), reading boxes and mask codes from the generated text
  * ({@link io.paligemma4j.runtime.tasks.Detections}), drawing boxes ({@link
  * io.paligemma4j.runtime.tasks.BoxDrawing}), and turning mask codes into pixel masks with the

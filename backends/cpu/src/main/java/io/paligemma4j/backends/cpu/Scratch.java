@@ -1,0 +1,26 @@
+package io.paligemma4j.backends.cpu;
+
+/**
+ * Per-thread float scratch for the kernels' loop bodies, grown on demand and reused, so a prefill
+ * does not turn every GEMM and attention call into megabytes of garbage (which G1 answered by
+ * growing the young generation, and the process's RSS with it). A slot is valid only inside one
+ * loop body: bodies never nest on a thread, since they fork and join nothing.
+ */
+final class Scratch {
+    static final int PACK_W = 0, PACK_U = 1, TILE = 2, ACC_G = 3, ACC_U = 4, BIAS = 5, KEYS_T = 6, SCORES = 7, QUERY = 8,
+            ROW = 9;
+    private static final int SLOTS = 10;
+
+    private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+
+    private Scratch() {}
+
+    /** At least {@code n} floats for {@code slot}, contents unspecified. */
+    static float[] floats(int slot, int n) {
+        float[][] a = ARRAYS.get();
+        if (a[slot].length < n) {
+            a[slot] = new float[n];
+        }
+        return a[slot];
+    }
+}

@@ -1,0 +1,122 @@
+package io.paligemma4j.backends.cpu;
+
+import io.paligemma4j.loader.DType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Species and loads shared by the Vector API kernels. Weights are little-endian as stored; BF16 and
+ * F16 are widened to float in registers (BF16: shift into the high half; F16: exponent rebias
+ * with a multiply, which handles subnormals exactly, and a mask for Inf/NaN).
+ */
+final class Vec {
+    static final VectorSpecies<Float> F = VectorWidth.F;
+    static final int L = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /**
+     * L shorts for the widening loads: a half-width vector, or where no such shape exists (a 64-bit
+     * float species; SVE lengths with no half shape) a full-width one read under a mask of L lanes.
+     */
+    static final boolean HALF = hasShape(F.vectorBitSize() / 2);
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
+            HALF ? VectorShape.forBitSize(F.vectorBitSize() / 2) : F.vectorShape());
+    static final VectorMask<Short> S_LANES = S.indexInRange(0, L);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private Vec() {}
+
+    private static boolean hasShape(int bits) {
+        return bits == 64 || bits == 128 || bits == 256;
+    }
+
+    /** L little-endian 16-bit values from element {@code i}, widened to ints (sign-extended). */
+    private static IntVector shorts(MemorySegment s, long i) {
+        ShortVector h = HALF ? ShortVector.fromMemorySegment(S, s, i * 2, LE)
+                : ShortVector.fromMemorySegment(S, s, i * 2, LE, S_LANES);
+        return (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
+    }
+
+    /** L float32 activations starting at element {@code i}. */
+    static FloatVector act(MemorySegment s, long i) {
+        return FloatVector.fromMemorySegment(F, s, i * 4, NATIVE);
+    }
+
+    static void store(FloatVector v, MemorySegment s, long i) {
+        v.intoMemorySegment(s, i * 4, NATIVE);
+    }
+
+    static FloatVector f32(MemorySegment s, long i) {
+        return FloatVector.fromMemorySegment(F, s, i * 4, LE);
+    }
+
+    static FloatVector bf16(MemorySegment s, long i) {
+        return shorts(s, i).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static FloatVector f16(MemorySegment s, long i) {
+        IntVector w = shorts(s, i);
+        IntVector em = w.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        FloatVector finite = em.reinterpretAsFloats().mul(0x1p112f);
+        VectorMask<Integer> special = w.and(0x7C00).eq(0x7C00);
+        IntVector bits = finite.reinterpretAsInts().blend(em.or(0x7F800000), special);
+        return bits.or(w.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in another order once the JIT
+     * intrinsifies it, which would make results depend on warm-up; this keeps runs bit-identical.
+     */
+    static float sum(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+
+    /**
+     * e^x from IEEE adds and multiplies only (range reduction to [−ln2/2, ln2/2] and a degree-6
+     * Taylor polynomial, ~2 ulp), so interpreted and compiled code agree bit for bit, which the
+     * Vector API's own EXP/TANH (SVML once compiled) do not guarantee.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87.0f).min(88.0f);
+        FloatVector t = x.mul(LOG2E);
+        // Round to nearest by adding ±0.5 before the truncating conversion.
+        FloatVector half = FloatVector.broadcast(F, 0.5f).blend(-0.5f, t.compare(VectorOperators.LT, 0f));
+        IntVector k = (IntVector) t.add(half).convert(VectorOperators.F2I, 0);
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = x.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
+        FloatVector p = r.mul(1f / 720).add(1f / 120).mul(r).add(1f / 24).mul(r).add(1f / 6).mul(r).add(0.5f)
+                .mul(r).add(1f).mul(r).add(1f);
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** tanh(x) = 1 − 2/(e^{2x} + 1), deterministic like {@link #exp}; absolute error ~1e-7. */
+    static FloatVector tanh(FloatVector x) {
+        return FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(exp(x.mul(2f)).add(1f)));
+    }
+
+    /** L weights of {@code dtype} starting at element {@code i}, as floats. */
+    static FloatVector weight(DType dtype, MemorySegment s, long i) {
+        return switch (dtype) {
+            case F32 -> f32(s, i);
+            case BF16 -> bf16(s, i);
+            case F16 -> f16(s, i);
+            default -> throw new IllegalArgumentException("not a float weight type: " + dtype);
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package io.paligemma4j.backends.cpu;
+
+import static io.paligemma4j.backends.cpu.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+
+/** Residual add and soft-cap (contracts: {@link io.paligemma4j.kernels.ref.Elementwise}). */
+final class VectorElementwise {
+    private VectorElementwise() {}
+
+    static void add(Parallel par, MemorySegment acc, MemorySegment x, long n) {
+        VectorActivations.forChunks(par, n, (s, e) -> {
+            long i = s;
+            for (; i + L <= e; i += L) {
+                Vec.store(Vec.act(acc, i).add(Vec.act(x, i)), acc, i);
+            }
+            for (; i < e; i++) {
+                acc.setAtIndex(JAVA_FLOAT, i, acc.getAtIndex(JAVA_FLOAT, i) + x.getAtIndex(JAVA_FLOAT, i));
+            }
+        });
+    }
+
+    static void softcap(Parallel par, MemorySegment x, long n, float cap) {
+        float inv = 1f / cap;
+        VectorActivations.forChunks(par, n, (s, e) -> {
+            long i = s;
+            for (; i + L <= e; i += L) {
+                Vec.store(Vec.tanh(Vec.act(x, i).mul(inv)).mul(cap), x, i);
+            }
+            for (; i < e; i++) {
+                x.setAtIndex(JAVA_FLOAT, i, (float) (cap * Math.tanh(x.getAtIndex(JAVA_FLOAT, i) / cap)));
+            }
+        });
+    }
+}

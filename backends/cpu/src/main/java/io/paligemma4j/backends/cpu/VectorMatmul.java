@@ -1,0 +1,225 @@
+package io.paligemma4j.backends.cpu;
+
+import static io.paligemma4j.backends.cpu.Vec.F;
+import static io.paligemma4j.backends.cpu.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.paligemma4j.kernels.ref.Activations;
+import io.paligemma4j.loader.DType;
+import io.paligemma4j.loader.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Linear layers on the Vector API (contract: {@link io.paligemma4j.kernels.ref.Matmul}). GEMV (one
+ * row, decode) is memory-bound and lives here: output rows are split across threads and each dot
+ * product streams its weight row once with four independent accumulators, widening 16-bit weights
+ * in registers. GEMM (several rows) is {@link VectorGemm}.
+ */
+final class VectorMatmul {
+    static final int GEGLU_BLOCK = 64;
+    private VectorMatmul() {}
+
+    static void matmul(Parallel par, MemorySegment x, int rows, int in, Tensor w, Tensor bias, MemorySegment out) {
+        checkShape(w, in);
+        if (rows == 1) {
+            gemv(par, x, in, w, bias, out);
+        } else {
+            VectorGemm.gemm(par, x, rows, in, w, bias, out, null);
+        }
+    }
+
+    /** out = gelu_tanh(x·Wg^T) ⊙ (x·Wu^T), never materialising the gate or up projections. */
+    static void gateUpGeglu(Parallel par, MemorySegment x, int rows, int in, Tensor wGate, Tensor wUp,
+                            MemorySegment out) {
+        checkShape(wGate, in);
+        checkShape(wUp, in);
+        if (rows == 1) {
+            int outDim = (int) wGate.dim(0);
+            Input xv = new Input(x, in);
+            par.forRange(outDim, 64, (s, e) -> {
+                // Gate rows of a block, then the same up rows: one weight stream at a time (interleaving
+                // two streams measured slower here), intermediates only in a block-sized scratch.
+                float[] g = new float[GEGLU_BLOCK];
+                float[] u = new float[ROWS];
+                for (int b = s; b < e; b += GEGLU_BLOCK) {
+                    int n = Math.min(GEGLU_BLOCK, e - b);
+                    for (int i = 0; i < n; i += ROWS) {
+                        dots(wGate.dtype(), xv, wGate.data(), b + i, Math.min(ROWS, n - i), in, u);
+                        System.arraycopy(u, 0, g, i, Math.min(ROWS, n - i));
+                    }
+                    for (int i = 0; i < n; i += ROWS) {
+                        int m = Math.min(ROWS, n - i);
+                        dots(wUp.dtype(), xv, wUp.data(), b + i, m, in, u);
+                        for (int r = 0; r < m; r++) {
+                            out.setAtIndex(JAVA_FLOAT, b + i + r, Activations.gelu(g[i + r]) * u[r]);
+                        }
+                    }
+                }
+            });
+        } else {
+            VectorGemm.gemm(par, x, rows, in, wGate, null, out, wUp);
+        }
+    }
+
+    private static void checkShape(Tensor w, int in) {
+        if (w.rank() != 2 || w.dim(1) != in) {
+            throw new IllegalArgumentException(w + " does not take inputs of width " + in);
+        }
+    }
+
+    private static void gemv(Parallel par, MemorySegment x, int in, Tensor w, Tensor bias, MemorySegment out) {
+        int outDim = (int) w.dim(0);
+        DType dt = w.dtype();
+        MemorySegment ws = w.data();
+        Input xv = new Input(x, in);
+        par.forRange(outDim, 64, (s, e) -> {
+            float[] acc = new float[ROWS];
+            for (int o = s; o < e; o += ROWS) {
+                int n = Math.min(ROWS, e - o);
+                dots(dt, xv, ws, o, n, in, acc);
+                for (int r = 0; r < n; r++) {
+                    out.setAtIndex(JAVA_FLOAT, o + r, bias != null ? acc[r] + bias.getFloat(o + r) : acc[r]);
+                }
+            }
+        });
+    }
+
+    /** Rows per BF16 dot: four weight streams share each load of x and amortise the per-row reduction. */
+    static final int ROWS = 4;
+
+    /** acc[r] = Σ x[i]·w[(o+r)·in + i] for r < n ≤ {@link #ROWS}. */
+    static void dots(DType dt, Input x, MemorySegment w, int o, int n, int in, float[] acc) {
+        if (dt == DType.BF16 && n == ROWS && (in & 1) == 0) {
+            dot4Bf16(x, w, (long) o * in, in, acc);
+            return;
+        }
+        for (int r = 0; r < n; r++) {
+            acc[r] = dot(dt, x, w, (long) (o + r) * in, in);
+        }
+    }
+
+    /**
+     * Four consecutive BF16 rows of even length {@code in}: per step one vector of x's even and odd
+     * elements, two ints-as-pairs vectors per row, eight accumulators. Same per-row summation order
+     * as {@link #dotBf16} (even and odd lanes apart, summed in lane order at the end), so a row's
+     * result does not depend on which path computed it.
+     */
+    private static void dot4Bf16(Input x, MemorySegment w, long wo, int in, float[] acc) {
+        FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
+        float[] xe = x.even();
+        float[] xo = x.odd();
+        long b0 = wo * 2;
+        long b1 = b0 + in * 2L;
+        long b2 = b1 + in * 2L;
+        long b3 = b2 + in * 2L;
+        int i = 0;
+        for (; i + 2 * L <= in; i += 2 * L) {
+            FloatVector ve = FloatVector.fromArray(F, xe, i / 2);
+            FloatVector vo = FloatVector.fromArray(F, xo, i / 2);
+            IntVector p0 = IntVector.fromMemorySegment(Vec.I, w, b0 + i * 2L, Vec.LE);
+            IntVector p1 = IntVector.fromMemorySegment(Vec.I, w, b1 + i * 2L, Vec.LE);
+            IntVector p2 = IntVector.fromMemorySegment(Vec.I, w, b2 + i * 2L, Vec.LE);
+            IntVector p3 = IntVector.fromMemorySegment(Vec.I, w, b3 + i * 2L, Vec.LE);
+            e0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, e0);
+            o0 = p0.and(0xFFFF0000).reinterpretAsFloats().fma(vo, o0);
+            e1 = p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, e1);
+            o1 = p1.and(0xFFFF0000).reinterpretAsFloats().fma(vo, o1);
+            e2 = p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, e2);
+            o2 = p2.and(0xFFFF0000).reinterpretAsFloats().fma(vo, o2);
+            e3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, e3);
+            o3 = p3.and(0xFFFF0000).reinterpretAsFloats().fma(vo, o3);
+        }
+        acc[0] = tailBf16(x, w, wo, i, in, Vec.sum(e0.add(o0)));
+        acc[1] = tailBf16(x, w, wo + in, i, in, Vec.sum(e1.add(o1)));
+        acc[2] = tailBf16(x, w, wo + 2L * in, i, in, Vec.sum(e2.add(o2)));
+        acc[3] = tailBf16(x, w, wo + 3L * in, i, in, Vec.sum(e3.add(o3)));
+    }
+
+    private static float tailBf16(Input x, MemorySegment w, long wo, int from, int n, float s) {
+        for (int i = from; i < n; i++) {
+            s += x.x().getAtIndex(JAVA_FLOAT, i) * Tensor.bf16ToFloat(w.get(Tensor.I16_LE, (wo + i) * 2));
+        }
+        return s;
+    }
+
+    /**
+     * A GEMV input: the row as stored, and split into even and odd elements for the BF16 loop, which
+     * reads 16 weights as eight ints and widens them with a shift (even) and a mask (odd). That keeps
+     * every vector the same shape; a shape-changing short→int conversion was not reliably compiled
+     * to vector code here.
+     */
+    record Input(MemorySegment x, float[] even, float[] odd) {
+        Input(MemorySegment x, int n) {
+            this(x, new float[(n + 1) / 2], new float[(n + 1) / 2]);
+            for (int i = 0; i < n; i++) {
+                (i % 2 == 0 ? even : odd)[i / 2] = x.getAtIndex(JAVA_FLOAT, i);
+            }
+        }
+    }
+
+    /** Σ x[i]·w[wo+i] for i < n, with the loop specialised per dtype. */
+    static float dot(DType dt, Input x, MemorySegment w, long wo, int n) {
+        return switch (dt) {
+            case F32 -> dotF32(x.x(), 0, w, wo, n);
+            case BF16 -> dotBf16(x, w, wo, n);
+            case F16 -> dotF16(x.x(), 0, w, wo, n);
+            default -> throw new IllegalArgumentException("not a float weight type: " + dt);
+        };
+    }
+
+    private static float dotF32(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
+            a1 = Vec.f32(w, wo + i + L).fma(Vec.act(x, xo + i + L), a1);
+            a2 = Vec.f32(w, wo + i + 2 * L).fma(Vec.act(x, xo + i + 2 * L), a2);
+            a3 = Vec.f32(w, wo + i + 3 * L).fma(Vec.act(x, xo + i + 3 * L), a3);
+        }
+        for (; i + L <= n; i += L) {
+            a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
+        }
+        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
+        for (; i < n; i++) {
+            s += x.getAtIndex(JAVA_FLOAT, xo + i) * w.get(Tensor.F32_LE, (wo + i) * 4);
+        }
+        return s;
+    }
+
+    private static float dotBf16(Input x, MemorySegment w, long wo, int n) {
+        FloatVector e = FloatVector.zero(F), o = e;
+        float[] xe = x.even();
+        float[] xo = x.odd();
+        int i = 0;
+        if ((wo & 1) == 0) { // pairs of weights must not straddle rows
+            for (; i + 2 * L <= n; i += 2 * L) {
+                IntVector p = IntVector.fromMemorySegment(Vec.I, w, (wo + i) * 2, Vec.LE);
+                e = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, i / 2), e);
+                o = p.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, i / 2), o);
+            }
+        }
+        return tailBf16(x, w, wo, i, n, Vec.sum(e.add(o)));
+    }
+
+    private static float dotF16(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
+            a1 = Vec.f16(w, wo + i + L).fma(Vec.act(x, xo + i + L), a1);
+            a2 = Vec.f16(w, wo + i + 2 * L).fma(Vec.act(x, xo + i + 2 * L), a2);
+            a3 = Vec.f16(w, wo + i + 3 * L).fma(Vec.act(x, xo + i + 3 * L), a3);
+        }
+        for (; i + L <= n; i += L) {
+            a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
+        }
+        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
+        for (; i < n; i++) {
+            s += x.getAtIndex(JAVA_FLOAT, xo + i) * Float.float16ToFloat(w.get(Tensor.I16_LE, (wo + i) * 2));
+        }
+        return s;
+    }
+}

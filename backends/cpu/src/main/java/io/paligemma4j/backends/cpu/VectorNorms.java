@@ -1,0 +1,86 @@
+package io.paligemma4j.backends.cpu;
+
+import static io.paligemma4j.backends.cpu.Vec.F;
+import static io.paligemma4j.backends.cpu.Vec.L;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.paligemma4j.loader.Tensor;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** LayerNorm and RMSNorm (contracts: {@link io.paligemma4j.kernels.ref.Norms}); rows split across threads. */
+final class VectorNorms {
+    private VectorNorms() {}
+
+    static void layerNorm(Parallel par, MemorySegment x, int rows, int dim, Tensor gamma, Tensor beta, float eps,
+                          MemorySegment out) {
+        par.forRange(rows, 8, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                long b = (long) r * dim;
+                float mean = sum(x, b, dim, 0f, false) / dim;
+                float var = sum(x, b, dim, mean, true) / dim;
+                float inv = (float) (1.0 / Math.sqrt(var + eps));
+                FloatVector vm = FloatVector.broadcast(F, mean);
+                int i = 0;
+                for (; i + L <= dim; i += L) {
+                    FloatVector y = Vec.act(x, b + i).sub(vm).mul(inv);
+                    Vec.store(y.fma(Vec.weight(gamma.dtype(), gamma.data(), i), Vec.weight(beta.dtype(), beta.data(), i)),
+                            out, b + i);
+                }
+                for (; i < dim; i++) {
+                    float y = (x.getAtIndex(JAVA_FLOAT, b + i) - mean) * inv;
+                    out.setAtIndex(JAVA_FLOAT, b + i, y * gamma.getFloat(i) + beta.getFloat(i));
+                }
+            }
+        });
+    }
+
+    static void rmsNorm(Parallel par, MemorySegment x, int rows, int dim, Tensor w, float eps, MemorySegment out) {
+        par.forRange(rows, 8, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                long b = (long) r * dim;
+                float ss = sum(x, b, dim, 0f, true);
+                float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
+                int i = 0;
+                for (; i + L <= dim; i += L) {
+                    FloatVector g = Vec.weight(w.dtype(), w.data(), i).add(1f);
+                    Vec.store(Vec.act(x, b + i).mul(inv).mul(g), out, b + i);
+                }
+                for (; i < dim; i++) {
+                    out.setAtIndex(JAVA_FLOAT, b + i, x.getAtIndex(JAVA_FLOAT, b + i) * inv * (1f + w.getFloat(i)));
+                }
+            }
+        });
+    }
+
+    /** Σ x (squares=false, center ignored) or Σ (x − center)² (squares=true). */
+    private static float sum(MemorySegment x, long b, int dim, float center, boolean squares) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        FloatVector c = FloatVector.broadcast(F, center);
+        int i = 0;
+        for (; i + 2 * L <= dim; i += 2 * L) {
+            FloatVector v0 = Vec.act(x, b + i);
+            FloatVector v1 = Vec.act(x, b + i + L);
+            if (squares) {
+                v0 = v0.sub(c);
+                v1 = v1.sub(c);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+            } else {
+                a0 = a0.add(v0);
+                a1 = a1.add(v1);
+            }
+        }
+        for (; i + L <= dim; i += L) {
+            FloatVector v = Vec.act(x, b + i);
+            a0 = squares ? v.sub(c).fma(v.sub(c), a0) : a0.add(v);
+        }
+        float s = Vec.sum(a0.add(a1));
+        for (; i < dim; i++) {
+            float v = x.getAtIndex(JAVA_FLOAT, b + i) - (squares ? center : 0f);
+            s += squares ? v * v : v;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,201 @@
+package io.paligemma4j.backends.tornado;
+
+import io.paligemma4j.backends.tornado.GraphAssembly.Recording;
+import io.paligemma4j.loader.BadInputException;
+import io.paligemma4j.loader.PaliGemmaConfig;
+import io.paligemma4j.loader.TextConfig;
+import io.paligemma4j.loader.VisionConfig;
+import io.paligemma4j.runtime.MemoryBudget;
+import io.paligemma4j.runtime.PaliGemmaModel;
+import io.paligemma4j.runtime.forward.BufferSpec;
+import io.paligemma4j.runtime.forward.LayerOps;
+import io.paligemma4j.runtime.forward.Pass;
+import io.paligemma4j.runtime.forward.Program;
+import io.paligemma4j.runtime.forward.Stage;
+import io.paligemma4j.runtime.forward.StageExecutor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.exceptions.TornadoOutOfMemoryException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Runs the forward pass on a TornadoVM device: every stage recorded once by {@link TornadoOps} into
+ * a task graph, with its data movement from {@link GraphAssembly}, all in one execution plan built
+ * and compiled once; a run binds the pass to the step arrays and launches the stages' graphs.
+ * Weights are uploaded once as stored; activations and the KV cache stay on the device.
+ */
+final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
+    /** One device queue: plans from several sessions take turns rather than interleave. */
+    private static final ReentrantLock DEVICE = new ReentrantLock();
+
+    private final PaliGemmaModel model;
+    private final PaliGemmaConfig config;
+    private final int capacity;
+    private final PrivateMaps maps;
+    private final Grids grids = new Grids();
+    private final TornadoOps ops;
+    private final Map<String, Integer> graphIndex = new LinkedHashMap<>();
+    private final DeviceTimes times = new DeviceTimes();
+    private final boolean profiled;
+    private long deviceBytes;
+    private TornadoExecutionPlan plan;
+    private List<String> names = List.of();
+    private boolean failed;
+    private int current;
+
+    TornadoExecutor(PaliGemmaModel model, int capacity, boolean profiled) {
+        this.model = model;
+        this.config = model.config();
+        this.capacity = capacity;
+        this.profiled = profiled;
+        maps = new PrivateMaps(model.checkpoint());
+        ops = new TornadoOps(config, capacity, maps, grids);
+    }
+
+    /**
+     * Bytes on the device: the weights as stored (a tied LM head twice, as the logits graph holds
+     * its own copy), the activations, and what the kernels add: the separate up-projection of a
+     * prefill's MLP, im2col's patches, and each decoder graph's RoPE table.
+     */
+    @Override
+    public void checkMemory(List<BufferSpec> buffers) {
+        TextConfig tc = config.text();
+        VisionConfig vc = config.vision();
+        long weights = model.checkpoint().byteSize();
+        if (model.weights().text().lmHead() == model.weights().text().embedTokens()) {
+            weights += model.weights().text().embedTokens().data().byteSize();
+        }
+        long extra = (long) capacity * tc.intermediateSize()
+                + (long) vc.numPatches() * vc.numChannels() * vc.patchSize() * vc.patchSize()
+                + (long) tc.numLayers() * capacity * tc.headDim();
+        deviceBytes = weights + buffers.stream().mapToLong(BufferSpec::bytes).sum() + 4 * extra;
+        // Weight arrays map the checkpoint; activations have host twins.
+        MemoryBudget.require(deviceBytes - model.checkpoint().byteSize(), "the TornadoVM engine's host-side activations");
+        var dev = TornadoDevices.defaultDevice();
+        if (deviceBytes > dev.getMaxGlobalMemory()) {
+            throw new BadInputException(String.format("the model needs %.2f GB on the TornadoVM device but %s has %.2f GB",
+                    deviceBytes / 1e9, dev.getDeviceName(), dev.getMaxGlobalMemory() / 1e9));
+        }
+    }
+
+    @Override
+    public TornadoBuffer allocate(BufferSpec spec) {
+        try {
+            return new TornadoBuffer(spec, DeviceArrays.scratch(spec.floats()));
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(String.format("out of direct memory for the TornadoVM engine's %.2f GB of arrays:"
+                    + " raise -XX:MaxDirectMemorySize (PALIGEMMA_JAVA_OPTS)", deviceBytes / 1e9));
+        }
+    }
+
+    @Override
+    public LayerOps<TornadoBuffer> ops() {
+        return ops;
+    }
+
+    @Override
+    public void prepare(Program<TornadoBuffer> program) {
+        List<Recording> recordings = new ArrayList<>();
+        for (Stage<TornadoBuffer> s : program.all()) {
+            graphIndex.put(s.name(), recordings.size());
+            recordings.add(ops.record(s));
+        }
+        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program);
+        names = graphs.stream().map(TaskGraph::getTaskGraphName).toList();
+        ImmutableTaskGraph[] snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
+        plan = grids.configure(new TornadoExecutionPlan(snapshots));
+        if (profiled) {
+            plan.withProfiler(ProfilerMode.SILENT);
+        }
+    }
+
+    @Override
+    public void run(List<Stage<TornadoBuffer>> stages, Pass pass) {
+        ops.bind(stages.getFirst().phase(), pass);
+        DEVICE.lock();
+        try {
+            for (Stage<TornadoBuffer> s : stages) {
+                current = graphIndex.get(s.name());
+                TornadoExecutionResult r = plan.withGraph(current).execute();
+                if (profiled) {
+                    times.add(r);
+                }
+            }
+        } catch (TornadoOutOfMemoryException e) {
+            failed = true;
+            throw new BadInputException("the TornadoVM device ran out of memory (" + e.getMessage().lines().findFirst()
+                    .orElse("") + "); the budget is -Dtornado.device.memory, the model needs about "
+                    + String.format("%.2f GB", deviceBytes / 1e9));
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            // A graph TornadoVM cannot compile or launch: say which, and on what, over its own trace.
+            throw new IllegalStateException("TornadoVM failed running task graph " + names.get(current) + " on "
+                    + TornadoDevices.defaultDevice().getDeviceName() + ": " + e, e);
+        } finally {
+            DEVICE.unlock();
+        }
+    }
+
+    @Override
+    public void write(TornadoBuffer buffer, float[] data) {
+        FloatArray a = buffer.array();
+        for (int i = 0; i < data.length; i++) {
+            a.set(i, data[i]);
+        }
+    }
+
+    @Override
+    public float[] read(TornadoBuffer buffer, int floats) {
+        FloatArray a = buffer.array();
+        float[] out = new float[floats];
+        for (int i = 0; i < floats; i++) {
+            out[i] = a.get(i);
+        }
+        return out;
+    }
+
+    /** TornadoVM profiler sums since the last call; empty unless the backend was asked to profile. */
+    @Override
+    public Map<String, Double> takeDeviceCounters() {
+        if (!profiled) {
+            return Map.of();
+        }
+        DeviceTimes t = times.take();
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("device_kernel_seconds", t.kernelNs() / 1e9);
+        m.put("device_transfer_seconds", t.transferNs() / 1e9);
+        m.put("compile_seconds", t.compileNs() / 1e9);
+        m.put("bytes_to_device", (double) t.bytesIn());
+        m.put("bytes_to_host", (double) t.bytesOut());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        DEVICE.lock();
+        try {
+            // After a failed run TornadoVM's buffer bookkeeping may be inconsistent; releasing
+            // would raise a second, misleading error over the first.
+            if (plan != null && !failed) {
+                plan.freeDeviceMemory();
+            }
+            if (plan != null) {
+                plan.close();
+            }
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("releasing the TornadoVM plan failed", e);
+        } finally {
+            maps.close();
+            DEVICE.unlock();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.paligemma4j.backends.tornado;
+
+import static io.paligemma4j.backends.tornado.Tiles.ROW_GROUP;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Row normalisations, one work-group of ROW_GROUP items per row, statistics in float32 with a
+ * local-memory tree reduction. Output row r reads input row {@code step[IN_ROW] + r}; x and out
+ * may be the same array. Groups past {@code step[ROWS]} run the reductions on nothing (barriers
+ * must not sit under data-dependent control flow; see {@link Tiles}). Contracts:
+ * {@link io.paligemma4j.kernels.ref.Norms}.
+ */
+public final class TornadoNorms {
+    private TornadoNorms() {}
+
+    /** LayerNorm (SigLIP): {@code (x − mean)/sqrt(var + eps)·gamma + beta}, biased variance, two passes. */
+    public static void layerNorm(KernelContext c, FloatArray x, FloatArray gamma, FloatArray beta, FloatArray out,
+                                 IntArray step, int dim, float eps) {
+        int r = c.groupIdx;
+        int dimLive = r < step.get(Step.ROWS) ? dim : 0;
+        int t = c.localIdx;
+        int in = (step.get(Step.IN_ROW) + r) * dim;
+        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
+        float s = 0f;
+        for (int i = t; i < dimLive; i += ROW_GROUP) {
+            s += x.get(in + i);
+        }
+        float mean = GroupSum.sum(c, part, t, s) / dim;
+        float v = 0f;
+        for (int i = t; i < dimLive; i += ROW_GROUP) {
+            float d = x.get(in + i) - mean;
+            v += d * d;
+        }
+        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, v) / dim + eps);
+        for (int i = t; i < dimLive; i += ROW_GROUP) {
+            out.set(r * dim + i, (x.get(in + i) - mean) * inv * gamma.get(i) + beta.get(i));
+        }
+    }
+
+    /** RMSNorm (Gemma): {@code x·rsqrt(mean(x²) + eps)·(1 + w)}. */
+    public static void rmsNorm(KernelContext c, FloatArray x, FloatArray w, FloatArray out, IntArray step, int dim,
+                               float eps) {
+        int r = c.groupIdx;
+        int dimLive = r < step.get(Step.ROWS) ? dim : 0;
+        int t = c.localIdx;
+        int in = (step.get(Step.IN_ROW) + r) * dim;
+        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
+        float s = 0f;
+        for (int i = t; i < dimLive; i += ROW_GROUP) {
+            float v = x.get(in + i);
+            s += v * v;
+        }
+        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, s) / dim + eps);
+        for (int i = t; i < dimLive; i += ROW_GROUP) {
+            out.set(r * dim + i, x.get(in + i) * inv * (1f + w.get(i)));
+        }
+    }
+}
