@@ -38,7 +38,8 @@ public final class EagerExecutor implements StageExecutor<EagerBuffer>, LayerOps
 
     @Override
     public EagerBuffer allocate(BufferSpec spec) {
-        return new EagerBuffer(spec, arena.allocate(JAVA_FLOAT, spec.floats()));
+        // Cache-line aligned, so that no vector load of an activation row straddles two lines.
+        return new EagerBuffer(spec, arena.allocate(spec.bytes(), 64));
     }
 
     @Override
