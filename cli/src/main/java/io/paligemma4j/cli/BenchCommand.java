@@ -35,8 +35,11 @@ final class BenchCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads for the cpu backend and the limit probes. Default: all cores.")
+            description = "Host threads for the backend and the limit probes. Default: all cores.")
     Integer threads;
+
+    @Option(names = "--device", paramLabel = "N", description = "The backend's device by number (`devices` lists them).")
+    Integer device;
 
     @Option(names = "--variant", paramLabel = "NAME", split = ",",
             description = "Which checkpoints: ${COMPLETION-CANDIDATES} (default: both).")
@@ -77,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
             OutputFiles.check(plot, "--plot");
         }
         // A device backend's profiler gives kernel and transfer time per stage.
-        Backend b = ModelOptions.select(backend, threads).withProfiling();
+        Backend b = ModelOptions.select(backend, threads, device).withProfiling();
         List<SyntheticModels.Variant> todo = variants != null ? variants : List.of(SyntheticModels.Variant.values());
         Path cache = SyntheticModels.cacheDir();
         List<Map<String, Object>> results = new ArrayList<>();

@@ -23,6 +23,10 @@ public final class ModelOptions {
             description = "Host threads for the backend's kernels. Default: all cores (or -Dpaligemma.threads).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "N",
+            description = "The backend's device by number (`devices` lists them). Default: the backend's choice.")
+    Integer device;
+
     @Option(names = "--max-seq-len", paramLabel = "N",
             description = "Tokens of room in the KV cache, image tokens included. Default: image tokens + 256.")
     Integer maxSeqLen;
@@ -45,15 +49,18 @@ public final class ModelOptions {
     }
 
     Backend selectBackend() {
-        return select(backend, threads);
+        return select(backend, threads, device);
     }
 
     /** The backend by name (null: the fastest available), on {@code threads} threads when given. */
-    static Backend select(String backend, Integer threads) {
+    static Backend select(String backend, Integer threads, Integer device) {
         if (threads != null && threads < 1) {
             throw new BadInputException("--threads must be at least 1, got " + threads);
         }
         Backend b = Backends.select(backend);
+        if (device != null) {
+            b = b.withDevice(device);
+        }
         try {
             return threads != null ? b.withThreads(threads) : b;
         } catch (BadInputException e) {

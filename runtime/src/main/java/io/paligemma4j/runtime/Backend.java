@@ -29,6 +29,15 @@ public interface Backend {
     }
 
     /**
+     * This backend on its device number {@code index} (as {@link #devices} lists them,
+     * {@code --device}). Backends with one device refuse any choice rather than ignore it.
+     */
+    default Backend withDevice(int index) {
+        throw new io.paligemma4j.loader.BadInputException("the " + name() + " backend has no device choice"
+                + " (--device applies to backends that list several devices)");
+    }
+
+    /**
      * This backend with device profiling on, so {@link Engine#takeDeviceCounters} reports kernel and
      * transfer time ({@code bench}). Backends with nothing to profile return themselves.
      */
