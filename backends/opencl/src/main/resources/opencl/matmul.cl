@@ -1,5 +1,5 @@
 // Linear layers (contract: io.paligemma4j.kernels.ref.Matmul): out[r, c] = Σ_k x[r, k]·W[c, k] (+ bias[c]).
-// x is [rows, in] float32, W is [cols, in] as stored. TS (tile edge) and WPT (rows per work-item)
+// x is [rows, in] float32, W is [cols, in] and the bias [cols] as stored. TS (tile edge) and WPT (rows per work-item)
 // come from the host, sized from the device's limits.
 
 /**
@@ -7,8 +7,8 @@
  * Global (roundUp(cols, TS), roundUp(rows, TS) / WPT), local (TS, TS / WPT). Each output sums k
  * in index order. Row r is written to out row outRow0 + r (the KV cache's position).
  */
-__kernel void gemm(__global const float* x, __global const ushort* w, int fmt, __global const float* bias,
-                   int hasBias, __global float* out, int rows, int in, int cols, int outRow0) {
+__kernel void gemm(__global const float* x, __global const ushort* w, int fmt, __global const ushort* bias,
+                   int fmtBias, int hasBias, __global float* out, int rows, int in, int cols, int outRow0) {
     __local float xs[TS][TS + 1];
     __local float ws[TS][TS + 1];
     const int RT = TS / WPT;
@@ -43,7 +43,7 @@ __kernel void gemm(__global const float* x, __global const ushort* w, int fmt, _
     for (int i = 0; i < WPT; i++) {
         int r = r0 + tr + i * RT;
         if (r < rows && c < cols) {
-            out[(long) (outRow0 + r) * cols + c] = hasBias ? acc[i] + bias[c] : acc[i];
+            out[(long) (outRow0 + r) * cols + c] = hasBias ? acc[i] + load_w(bias, c, fmtBias) : acc[i];
         }
     }
 }
@@ -137,13 +137,13 @@ inline float row_dot(__global const float* x, __global const ushort* w, long bas
  * GEMV for one row (decode): work-group g computes output column g; global (cols·WG), local (WG).
  * The result goes to out row outRow.
  */
-__kernel void gemv(__global const float* x, __global const ushort* w, int fmt, __global const float* bias,
-                   int hasBias, __global float* out, int in, int cols, int outRow) {
+__kernel void gemv(__global const float* x, __global const ushort* w, int fmt, __global const ushort* bias,
+                   int fmtBias, int hasBias, __global float* out, int in, int cols, int outRow) {
     __local float part[WG];
     int c = get_group_id(0);
     float v = row_dot(x, w, (long) c * in, in, fmt, part);
     if (get_local_id(0) == 0) {
-        out[(long) outRow * cols + c] = hasBias ? v + bias[c] : v;
+        out[(long) outRow * cols + c] = hasBias ? v + load_w(bias, c, fmtBias) : v;
     }
 }
 

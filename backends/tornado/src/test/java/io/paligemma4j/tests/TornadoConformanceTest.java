@@ -1,7 +1,6 @@
 package io.paligemma4j.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.paligemma4j.loader.Npy;
 import io.paligemma4j.runtime.Backends;
@@ -9,9 +8,7 @@ import io.paligemma4j.runtime.GenerationOptions;
 import io.paligemma4j.runtime.GenerationResult;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import io.paligemma4j.runtime.Session;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,18 +26,7 @@ class TornadoConformanceTest {
     @ParameterizedTest(name = "{0} on tornado via ./paligemma conformance")
     @ValueSource(strings = {"v1", "v2"})
     void commandLineReproducesFixture(String version) throws Exception {
-        Path launcher = Fixtures.home().resolve("paligemma").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder(launcher.toString(), "conformance", "--model",
-                Fixtures.model(version).toAbsolutePath().toString(), "--backend", "tornado", "--pixels",
-                Fixtures.pixels().toAbsolutePath().toString(), "--prompt-ids", Fixtures.PROMPT_IDS, "--new-tokens", "8",
-                "--out", out.toString()).directory(out.toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-        }
-        assertEquals(0, p.exitValue(), log);
-        ConformanceTest.checkOutputDir(version, "tornado", out)
-                .forEach((f, w) -> System.out.printf("tornado %s cli %s: max |diff| %.3g%n", version, f, w));
+        LauncherConformance.reproduces("tornado", version, out);
     }
 
     /** The worst difference, printed for the record (the assertion is separate). */

@@ -6,8 +6,6 @@ import io.paligemma4j.loader.Tensor;
 import io.paligemma4j.runtime.PaliGemmaModel;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.lwjgl.system.MemoryStack;
-import org.lwjgl.system.MemoryUtil;
 
 /**
  * A model's weights on one device, as stored (BF16, F16 or F32 bits), uploaded once straight from
@@ -56,17 +54,13 @@ final class ClWeights {
                     + "%s allows in one buffer", t.name(), bytes / 1e9, cl.device.maxAlloc() / 1e9, cl.device.name()));
         }
         // Checkpoint tensors are mapped segments and go up from the mapping; a heap-backed one is staged.
-        try (MemoryStack stack = MemoryStack.stackPush();
-             java.lang.foreign.Arena staging = java.lang.foreign.Arena.ofConfined()) {
+        try (java.lang.foreign.Arena staging = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment src = t.data();
             if (!src.isNative()) {
                 src = staging.allocate(bytes, 8).copyFrom(src);
             }
-            var err = stack.mallocInt(1);
-            long mem = nclCreateBuffer(cl.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, Math.max(1, bytes),
-                    src.address(), MemoryUtil.memAddress(err));
-            ClErrors.check(err.get(0), "clCreateBuffer (weight " + t.name() + ")", cl.device.name());
-            return mem;
+            return ClMemory.create(cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, Math.max(1, bytes), src.address(),
+                    "weight " + t.name());
         }
     }
 
@@ -75,7 +69,7 @@ final class ClWeights {
             return;
         }
         for (long b : w.buffers.values()) {
-            clReleaseMemObject(b);
+            ClMemory.release(b);
         }
         w.buffers.clear();
         Map<PaliGemmaModel, ClWeights> m = SHARED.get(w.cl);

@@ -109,6 +109,11 @@ public final class OpenClBackend implements Backend {
         return new OpenClBackend(deviceIndex, true);
     }
 
+    /** Bytes of device buffers this backend holds now, over every engine and device (weights included). */
+    public static long liveDeviceBytes() {
+        return ClMemory.liveBytes();
+    }
+
     @Override
     public Engine open(PaliGemmaModel model, int maxSeqLen) {
         ClContext cl = ClContext.of(device());

@@ -124,11 +124,9 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
 
     private long buffer(long requested, String what) {
         long bytes = (Math.max(4, requested) + 3) / 4 * 4;
+        long mem = ClMemory.create(cl, CL_MEM_READ_WRITE, bytes, 0, what);
+        owned.add(mem);
         try (MemoryStack stack = MemoryStack.stackPush()) {
-            var err = stack.mallocInt(1);
-            long mem = clCreateBuffer(cl.context, CL_MEM_READ_WRITE, bytes, err);
-            ClErrors.check(err.get(0), "clCreateBuffer (" + what + ", " + bytes + " bytes)", dev());
-            owned.add(mem);
             // Zeroed: no kernel ever reads an unwritten value, but a stale one must not be possible.
             java.nio.ByteBuffer zero = stack.calloc(4);
             ClErrors.check(org.lwjgl.opencl.CL12.clEnqueueFillBuffer(queue, mem, zero, 0, bytes, null, null),
@@ -226,13 +224,9 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         clFinish(queue);
         collectEvents();
         for (long m : owned) {
-            clReleaseMemObject(m);
+            ClMemory.release(m);
         }
         owned.clear();
-        for (long[] t : ropeTables.values()) {
-            clReleaseMemObject(t[0]);
-            clReleaseMemObject(t[1]);
-        }
         ropeTables.clear();
         for (long k : kernels.values()) {
             clReleaseKernel(k);
@@ -307,7 +301,7 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
                            ClBuffer out) {
         int dim = out.spec().width();
         long n = (long) (imageSize / patch) * (imageSize / patch) * dim;
-        pointwise("patch_embed", n, mem(pixels), imageSize, patch, config.vision().numChannels(), weight(weight),
+        pointwise("patch_embed", n, mem(pixels), imageSize, patch, (int) weight.dim(1), weight(weight),
                 weight(bias), weight(positions), fmt(weight), fmt(bias), fmt(positions), mem(out), dim);
     }
 
@@ -358,17 +352,15 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         int in = x.spec().width();
         int cols = out.spec().width();
         Mem b = bias != null ? weight(bias) : new Mem(dummy);
-        if (bias != null && bias.dtype() != DType.F32 && bias.dtype() != weight.dtype()) {
-            throw new IllegalArgumentException("bias dtype " + bias.dtype() + " differs from the weight's " + weight.dtype());
-        }
+        int fmtBias = bias != null ? fmt(bias) : 2;
         int hasBias = bias != null ? 1 : 0;
         if (pass.rows() == 1) {
             launch("gemv", new long[] {(long) cols * cl.wg}, new long[] {cl.wg}, mem(x), weight(weight), fmt(weight), b,
-                    hasBias, mem(out), in, cols, rowBase(out));
+                    fmtBias, hasBias, mem(out), in, cols, rowBase(out));
         } else {
             launch("gemm", new long[] {roundUp(cols, cl.ts), roundUp(pass.rows(), cl.ts) / cl.wpt},
-                    new long[] {cl.ts, cl.ts / cl.wpt}, mem(x), weight(weight), fmt(weight), b, hasBias, mem(out),
-                    pass.rows(), in, cols, rowBase(out));
+                    new long[] {cl.ts, cl.ts / cl.wpt}, mem(x), weight(weight), fmt(weight), b, fmtBias, hasBias,
+                    mem(out), pass.rows(), in, cols, rowBase(out));
         }
     }
 
@@ -410,19 +402,17 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         float[] s = new float[half];
         FloatBuffer cb = MemoryUtil.memAllocFloat(capacity * half);
         FloatBuffer sb = MemoryUtil.memAllocFloat(capacity * half);
-        try (MemoryStack stack = MemoryStack.stackPush()) {
+        try {
             for (int p = 0; p < capacity; p++) {
                 Rope.angles(p, inv, c, s);
                 cb.put(c);
                 sb.put(s);
             }
-            cb.flip();
-            sb.flip();
-            var err = stack.mallocInt(1);
-            long cm = clCreateBuffer(cl.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, cb, err);
-            ClErrors.check(err.get(0), "clCreateBuffer (RoPE cos)", dev());
-            long sm = clCreateBuffer(cl.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sb, err);
-            ClErrors.check(err.get(0), "clCreateBuffer (RoPE sin)", dev());
+            long bytes = 4L * capacity * half;
+            long cm = ClMemory.create(cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, MemoryUtil.memAddress(cb, 0), "RoPE cos");
+            owned.add(cm);
+            long sm = ClMemory.create(cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, MemoryUtil.memAddress(sb, 0), "RoPE sin");
+            owned.add(sm);
             return new long[] {cm, sm};
         } finally {
             MemoryUtil.memFree(cb);
@@ -446,7 +436,11 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         long pairs = (long) rows * s.numHeads();
         int chunks = (int) Math.max(1, Math.min((nKv + cl.wg - 1) / cl.wg, (targetGroups + pairs - 1) / pairs));
         if (pairs * chunks * s.headDim() > partFloats) {
-            chunks = (int) Math.max(1, partFloats / (pairs * s.headDim()));
+            chunks = (int) (partFloats / (pairs * s.headDim()));
+            if (chunks < 1) {
+                throw new IllegalStateException(pairs + " query heads of " + s.headDim() + " exceed the attention scratch of "
+                        + partFloats + " floats sized for this engine");
+            }
         }
         int chunk = (nKv + chunks - 1) / chunks;
         launch("attention_part", new long[] {pairs * chunks * cl.wg}, new long[] {cl.wg}, mem(q), mem(k), mem(v),
