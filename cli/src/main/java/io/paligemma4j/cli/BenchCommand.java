@@ -253,11 +253,21 @@ final class BenchCommand implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             Map<String, Map<String, Double>> dev = (Map<String, Map<String, Double>>) r.get("device_counters_last_run");
             if (dev != null) {
-                System.out.println("  device (TornadoVM profiler, last run):");
-                dev.forEach((stage, c) -> System.out.printf(
-                        "    %-20s kernels %.3f s, transfers %.3f s, compile %.3f s, %.1f MB up, %.1f MB down%n", stage,
-                        c.get("device_kernel_seconds"), c.get("device_transfer_seconds"), c.get("compile_seconds"),
-                        c.get("bytes_to_device") / 1e6, c.get("bytes_to_host") / 1e6));
+                System.out.println("  device (the backend's profiler, last run):");
+                dev.forEach((stage, c) -> {
+                    StringBuilder line = new StringBuilder(String.format("    %-20s kernels %.3f s", stage,
+                            c.getOrDefault("device_kernel_seconds", 0.0)));
+                    // Counters a backend does not keep are left out, not printed as zero.
+                    if (c.containsKey("device_transfer_seconds")) {
+                        line.append(String.format(", transfers %.3f s", c.get("device_transfer_seconds")));
+                    }
+                    if (c.containsKey("compile_seconds")) {
+                        line.append(String.format(", compile %.3f s", c.get("compile_seconds")));
+                    }
+                    line.append(String.format(", %.1f MB up, %.1f MB down", c.getOrDefault("bytes_to_device", 0.0) / 1e6,
+                            c.getOrDefault("bytes_to_host", 0.0) / 1e6));
+                    System.out.println(line);
+                });
             }
         }
     }

@@ -54,7 +54,9 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
     private long dummy;
     private long partAcc;
     private long partMl;
-    private long partFloats;
+    /** (query, head, chunk) slots the attention scratch holds, and the head size it holds them at. */
+    private long partSlots;
+    private int partHeadDim;
     private Pass pass;
     private long kernelNs;
     private long bytesUp;
@@ -82,19 +84,19 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
 
     // ---- StageExecutor ----
 
-    /** Head count × head size × (rows + chunks) bounds the attention partials any pass needs. */
-    private long partialFloats(int heads, int headDim, int rows) {
-        return (long) heads * headDim * (rows + targetGroups / heads + 2);
+    /** (query, head, chunk) slots any pass of {@code rows} rows needs: chunks only split what leaves the device idle. */
+    private long partialSlots(int heads, int rows) {
+        return (long) heads * (rows + targetGroups / heads + 2);
     }
 
     @Override
     public void checkMemory(List<BufferSpec> buffers) {
         TextConfig tc = config.text();
         VisionConfig vc = config.vision();
-        partFloats = Math.max(partialFloats(tc.numHeads(), tc.headDim(), capacity),
-                partialFloats(vc.numHeads(), vc.headDim(), vc.numPatches()));
+        partSlots = Math.max(partialSlots(tc.numHeads(), capacity), partialSlots(vc.numHeads(), vc.numPatches()));
+        partHeadDim = Math.max(tc.headDim(), vc.headDim());
         long acts = buffers.stream().mapToLong(BufferSpec::bytes).sum();
-        long extra = 4L * (partFloats + 2 * partFloats + (long) capacity * tc.headDim() + capacity);
+        long extra = 4L * (partSlots * (partHeadDim + 2) + (long) capacity * tc.headDim() + capacity);
         long w = ClWeights.resident(cl, model) ? 0 : model.checkpoint().byteSize();
         long need = acts + extra + w;
         if (need > cl.device.globalMem()) {
@@ -118,8 +120,8 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         }
         ids = buffer(4L * capacity, "token ids");
         dummy = buffer(4, "no-bias");
-        partAcc = buffer(4 * partFloats, "attention partials");
-        partMl = buffer(4 * 2 * partFloats, "attention statistics");
+        partAcc = buffer(4 * partSlots * partHeadDim, "attention partials");
+        partMl = buffer(4 * 2 * partSlots, "attention statistics");
     }
 
     private long buffer(long requested, String what) {
@@ -435,19 +437,32 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         int nKv = pass.start() + rows;
         long pairs = (long) rows * s.numHeads();
         int chunks = (int) Math.max(1, Math.min((nKv + cl.wg - 1) / cl.wg, (targetGroups + pairs - 1) / pairs));
-        if (pairs * chunks * s.headDim() > partFloats) {
-            chunks = (int) (partFloats / (pairs * s.headDim()));
-            if (chunks < 1) {
-                throw new IllegalStateException(pairs + " query heads of " + s.headDim() + " exceed the attention scratch of "
-                        + partFloats + " floats sized for this engine");
-            }
-        }
         int chunk = (nKv + chunks - 1) / chunks;
+        ensurePartials(pairs * chunks, s.headDim());
         launch("attention_part", new long[] {pairs * chunks * cl.wg}, new long[] {cl.wg}, mem(q), mem(k), mem(v),
                 new Mem(partAcc), new Mem(partMl), s.numHeads(), s.numKvHeads(), s.headDim(), s.scale(), s.softcap(),
                 s.window(), pass.start(), pass.prefixLen(), nKv, chunk, chunks);
         pointwise("attention_combine", pairs * s.headDim(), new Mem(partAcc), new Mem(partMl), mem(out), rows,
                 s.numHeads(), s.headDim(), chunks);
+    }
+
+    /**
+     * Grows the attention scratch for a call that needs more than the engine's bound (only shapes
+     * outside the model's, as in kernel benchmarks, ever do).
+     */
+    private void ensurePartials(long slots, int headDim) {
+        if (slots <= partSlots && headDim <= partHeadDim) {
+            return;
+        }
+        owned.remove(partAcc);
+        owned.remove(partMl);
+        ClErrors.check(clFinish(queue), "clFinish", dev());
+        ClMemory.release(partAcc);
+        ClMemory.release(partMl);
+        partSlots = Math.max(partSlots, slots);
+        partHeadDim = Math.max(partHeadDim, headDim);
+        partAcc = buffer(4 * partSlots * partHeadDim, "attention partials");
+        partMl = buffer(4 * 2 * partSlots, "attention statistics");
     }
 
     @Override
