@@ -22,6 +22,15 @@ public interface Engine extends AutoCloseable {
     /** Appends one token after the current sequence and returns its logits [vocab]. */
     float[] decode(int token);
 
+    /**
+     * Appends one token and returns the greedy choice of the next ({@link Sampling#greedy} over ids
+     * below {@code limit}, all when 0). A device backend picks it on the device, so only the id
+     * comes back.
+     */
+    default int decodeGreedy(int token, int limit) {
+        return Sampling.greedy(decode(token), limit);
+    }
+
     /** Rows in the sequence so far. */
     int length();
 

@@ -117,14 +117,19 @@ public final class Session implements AutoCloseable {
         boolean eos = false;
         int decoded = 0;
         Sampling sampling = new Sampling(options);
+        // Greedy without kept logits: the engine picks each next token itself (on a device, only the id comes back).
+        boolean engineGreedy = options.temperature() == 0 && !keepLogits;
+        int next = -1;
         while (count < options.maxNewTokens()) {
             if (Thread.currentThread().isInterrupted()) {
                 break; // stop cleanly between steps; the tokens so far are the result
             }
-            if (keepLogits) {
-                steps.add(last);
+            if (next < 0 || !engineGreedy) {
+                if (keepLogits) {
+                    steps.add(last);
+                }
+                next = sampling.next(last);
             }
-            int next = sampling.next(last);
             if (options.stopIds().contains(next)) {
                 eos = true;
                 break;
@@ -134,7 +139,11 @@ public final class Session implements AutoCloseable {
             if (count == options.maxNewTokens()) {
                 break;
             }
-            last = engine.decode(next);
+            if (engineGreedy) {
+                next = engine.decodeGreedy(next, options.vocabLimit());
+            } else {
+                last = engine.decode(next);
+            }
             decoded++;
         }
         long t3 = System.nanoTime();

@@ -89,6 +89,17 @@ public final class ForwardEngine<B> implements Engine {
         return logitsOf(0);
     }
 
+    @Override
+    public int decodeGreedy(int token, int limit) {
+        EngineInputs.checkDecode(config, length, capacity, token);
+        exec.run(program.decode(), Pass.decode(length, prefixLen, token));
+        length++;
+        lastRows = 1;
+        exec.run(logits, Pass.logits(0));
+        int vocab = config.text().vocabSize();
+        return exec.argmax(forward.logits(), limit > 0 ? Math.min(limit, vocab) : vocab);
+    }
+
     private float[] logitsOf(int row) {
         if (row >= lastRows) {
             throw new IllegalStateException("row " + row + " of a " + lastRows + "-row pass");

@@ -31,6 +31,14 @@ public interface StageExecutor<B> extends AutoCloseable {
     /** The first {@code floats} values of a {@link BufferSpec.Io#TO_HOST} buffer after the last run that wrote it. */
     float[] read(B buffer, int floats);
 
+    /**
+     * {@link io.paligemma4j.runtime.Sampling#greedy} over the first {@code n} values of a
+     * {@link BufferSpec.Io#TO_HOST} buffer; a device executor computes it there and reads back one id.
+     */
+    default int argmax(B buffer, int n) {
+        return io.paligemma4j.runtime.Sampling.greedy(read(buffer, n), 0);
+    }
+
     /** Device counters since the last call (see {@link io.paligemma4j.runtime.Engine#takeDeviceCounters}). */
     default Map<String, Double> takeDeviceCounters() {
         return Map.of();

@@ -37,7 +37,7 @@ import org.lwjgl.system.MemoryUtil;
  */
 final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer> {
     private static final String[] KERNELS = {"gemm", "gemm_gate_up", "gemv", "gemv_gate_up", "layer_norm", "rms_norm",
-        "gelu_tanh", "add", "softcap", "rope", "attention_part", "attention_combine", "lookup", "patch_embed"};
+        "gelu_tanh", "add", "softcap", "rope", "attention_part", "attention_combine", "lookup", "patch_embed", "argmax_part", "argmax_final"};
 
     private final ClContext cl;
     private final PaliGemmaModel model;
@@ -54,6 +54,9 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
     private long dummy;
     private long partAcc;
     private long partMl;
+    private long pickV;
+    private long pickI;
+    private long pick;
     /** (query, head, chunk) slots the attention scratch holds, and the head size it holds them at. */
     private long partSlots;
     private int partHeadDim;
@@ -122,6 +125,14 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         dummy = buffer(4, "no-bias");
         partAcc = buffer(4 * partSlots * partHeadDim, "attention partials");
         partMl = buffer(4 * 2 * partSlots, "attention statistics");
+        pickV = buffer(4L * argmaxGroups(), "argmax values");
+        pickI = buffer(4L * argmaxGroups(), "argmax indices");
+        pick = buffer(4, "argmax result");
+    }
+
+    /** Work-groups of the greedy pick's first pass: enough to fill the device. */
+    private int argmaxGroups() {
+        return targetGroups;
     }
 
     private long buffer(long requested, String what) {
@@ -187,6 +198,31 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
             float[] out = new float[floats];
             b.get(out);
             return out;
+        } finally {
+            MemoryUtil.memFree(b);
+        }
+    }
+
+    /** The greedy pick on the device: two passes, and 4 bytes back. */
+    @Override
+    public int argmax(ClBuffer buffer, int n) {
+        int groups = argmaxGroups();
+        launch("argmax_part", new long[] {(long) groups * cl.wg}, new long[] {cl.wg}, mem(buffer), n, new Mem(pickV),
+                new Mem(pickI));
+        launch("argmax_final", new long[] {cl.wg}, new long[] {cl.wg}, new Mem(pickV), new Mem(pickI), groups, new Mem(pick));
+        IntBuffer b = MemoryUtil.memAllocInt(1);
+        try {
+            ClErrors.check(clEnqueueReadBuffer(queue, pick, true, 0, b, null, null), "clEnqueueReadBuffer (argmax)", dev());
+            bytesDown += 4;
+            if (profiled) {
+                collectEvents();
+            }
+            int id = b.get(0);
+            if (id < 0) {
+                // Every logit is NaN: the same refusal as the host's greedy pick.
+                return io.paligemma4j.runtime.Sampling.greedy(new float[] {Float.NaN}, 0);
+            }
+            return id;
         } finally {
             MemoryUtil.memFree(b);
         }

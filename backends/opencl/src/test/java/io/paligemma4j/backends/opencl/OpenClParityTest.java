@@ -198,6 +198,26 @@ class OpenClParityTest extends KernelTestData {
         }
     }
 
+    /** The greedy pick on the device equals the host's: the lowest index among equal maxima, NaN never. */
+    @Test
+    void argmaxIsTheHostsGreedyPick() {
+        for (int n : new int[] {1, 7, 129, 1000, 4097, 257152}) {
+            float[] v = random(n, 1f);
+            if (n > 700) {
+                v[700] = 9f;
+                v[300] = 9f;
+                v[5] = Float.NaN;
+            }
+            ClBuffer x = buf("logits", 1, n, v);
+            for (int limit : new int[] {n, Math.max(1, n / 2)}) {
+                int want = io.paligemma4j.runtime.Sampling.greedy(v, limit);
+                assertTrue(want == ex.argmax(x, limit), "argmax over " + limit + " of " + n);
+            }
+        }
+        float[] minusInf = {Float.NaN, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        assertTrue(ex.argmax(buf("inf", 1, 3, minusInf), 3) == io.paligemma4j.runtime.Sampling.greedy(minusInf, 0));
+    }
+
     @Test
     void ropeIsExactAtEveryPositionAndRowBase() {
         for (int hd : new int[] {2, 16, 72, 256}) {
