@@ -52,16 +52,7 @@ class OpenClBackendTest {
     @ParameterizedTest(name = "{0}: greedy tokens picked on the device equal cpu's")
     @ValueSource(strings = {"v1", "v2"})
     void greedyOnTheDeviceMatchesCpu(String version) {
-        float[] pixels = Npy.read(Fixtures.pixels()).data();
-        try (PaliGemmaModel m = PaliGemmaModel.load(Fixtures.model(version));
-             Session cpu = Session.open(m, Backends.select("cpu"), 64);
-             Session dev = Session.open(m, Backends.select("opencl"), 64)) {
-            int[] prefix = Session.textPrefix(m.config().text().bosId(), Fixtures.PROMPT, new int[] {Fixtures.NEWLINE});
-            var a = cpu.generate(pixels, prefix, GenerationOptions.conformance(20), t -> {}, false);
-            var b = dev.generate(pixels, prefix, GenerationOptions.conformance(20), t -> {}, false);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(a.tokens(), b.tokens());
-            assertEquals(20, b.tokens().length, "19 tokens picked on the device after the first");
-        }
+        GreedyGeneration.matchesCpu("opencl", version);
     }
 
     /** Every engine's buffers, and the model's weights with the last engine, go back to the device. */

@@ -95,9 +95,8 @@ public final class ForwardEngine<B> implements Engine {
         exec.run(program.decode(), Pass.decode(length, prefixLen, token));
         length++;
         lastRows = 1;
-        exec.run(logits, Pass.logits(0));
         int vocab = config.text().vocabSize();
-        return exec.argmax(forward.logits(), limit > 0 ? Math.min(limit, vocab) : vocab);
+        return exec.runGreedy(program.logits(), forward.logits(), Pass.logits(0), limit > 0 ? Math.min(limit, vocab) : vocab);
     }
 
     private float[] logitsOf(int row) {

@@ -196,7 +196,7 @@ public final class PaliGemmaForward<B> {
                 ops.softcap(logits, (float) tc.finalLogitSoftcap());
             }
         });
-        return new Program<>(List.copyOf(vision), List.copyOf(prefill), List.copyOf(decode), head);
+        return new Program<>(List.copyOf(vision), List.copyOf(prefill), List.copyOf(decode), head, logits);
     }
 
     /** A SigLIP encoder block: pre-LayerNorm attention and GELU-tanh MLP, each with a residual add. */

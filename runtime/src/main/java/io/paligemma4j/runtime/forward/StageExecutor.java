@@ -32,11 +32,13 @@ public interface StageExecutor<B> extends AutoCloseable {
     float[] read(B buffer, int floats);
 
     /**
-     * {@link io.paligemma4j.runtime.Sampling#greedy} over the first {@code n} values of a
-     * {@link BufferSpec.Io#TO_HOST} buffer; a device executor computes it there and reads back one id.
+     * Runs the head stage on {@code pass} and returns {@link io.paligemma4j.runtime.Sampling#greedy}
+     * over the first {@code n} logits it wrote to {@code logits}; a device executor picks it on the
+     * device and reads back one id.
      */
-    default int argmax(B buffer, int n) {
-        return io.paligemma4j.runtime.Sampling.greedy(read(buffer, n), 0);
+    default int runGreedy(Stage<B> head, B logits, Pass pass, int n) {
+        run(List.of(head), pass);
+        return io.paligemma4j.runtime.Sampling.greedy(read(logits, n), 0);
     }
 
     /** Device counters since the last call (see {@link io.paligemma4j.runtime.Engine#takeDeviceCounters}). */

@@ -203,9 +203,14 @@ final class OpenClExecutor implements StageExecutor<ClBuffer>, LayerOps<ClBuffer
         }
     }
 
-    /** The greedy pick on the device: two passes, and 4 bytes back. */
     @Override
-    public int argmax(ClBuffer buffer, int n) {
+    public int runGreedy(Stage<ClBuffer> head, ClBuffer logits, Pass pass, int n) {
+        run(List.of(head), pass);
+        return argmax(logits, n);
+    }
+
+    /** The greedy pick over the first n values of {@code buffer}, on the device: two passes, and 4 bytes back. */
+    int argmax(ClBuffer buffer, int n) {
         int groups = argmaxGroups();
         launch("argmax_part", new long[] {(long) groups * cl.wg}, new long[] {cl.wg}, mem(buffer), n, new Mem(pickV),
                 new Mem(pickI));

@@ -68,9 +68,20 @@ final class GraphAssembly {
 
     private GraphAssembly() {}
 
-    /** The graphs, in {@code recordings} order. */
-    static List<TaskGraph> assemble(List<Recording> recordings, Program<?> program) {
+    /**
+     * The graphs, in {@code recordings} order. {@code twins} maps a stage recorded a second time
+     * (under another name) to the stage it stands in for: it runs wherever the original can.
+     */
+    static List<TaskGraph> assemble(List<Recording> recordings, Program<?> program, Map<String, String> twins) {
         Map<String, Set<String>> before = predecessors(program);
+        twins.forEach((twin, original) -> {
+            before.put(twin, new LinkedHashSet<>(before.getOrDefault(original, Set.of())));
+            before.values().forEach(preds -> {
+                if (preds.contains(original)) {
+                    preds.add(twin);
+                }
+            });
+        });
         Map<String, Recording> byName = new LinkedHashMap<>();
         for (Recording r : recordings) {
             byName.put(r.name(), r);

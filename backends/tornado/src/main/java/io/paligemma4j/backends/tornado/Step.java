@@ -18,6 +18,8 @@ public final class Step {
     public static final int IMAGE_ROWS = 4;
     /** A decode step's token id; −1 in a prefill, whose ids come in their own array (uploaded by text.image). */
     public static final int TOKEN = 5;
+    /** Logits a greedy pick looks at: ids [0, LIMIT). */
+    public static final int LIMIT = 6;
     /** Slots in a step array: 32 bytes, all a decode step uploads. */
     public static final int SIZE = 8;
 

@@ -50,6 +50,8 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
     private TornadoExecutionPlan plan;
     private List<String> names = List.of();
     private boolean failed;
+    /** The head's twin that keeps the logits on the device and picks greedily there. */
+    private Stage<TornadoBuffer> greedyHead;
     private int current;
 
     TornadoExecutor(PaliGemmaModel model, int capacity, boolean profiled) {
@@ -109,7 +111,11 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
             graphIndex.put(s.name(), recordings.size());
             recordings.add(ops.record(s));
         }
-        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program);
+        greedyHead = new Stage<>(program.logits().name() + ".greedy", Stage.Phase.LOGITS, program.logits().body());
+        graphIndex.put(greedyHead.name(), recordings.size());
+        recordings.add(ops.recordGreedy(greedyHead, program.logitsOut()));
+        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program,
+                Map.of(greedyHead.name(), program.logits().name()));
         names = graphs.stream().map(TaskGraph::getTaskGraphName).toList();
         ImmutableTaskGraph[] snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
         plan = grids.configure(new TornadoExecutionPlan(snapshots));
@@ -143,6 +149,19 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         } finally {
             DEVICE.unlock();
         }
+    }
+
+    /** The greedy twin of the head: only the picked id comes back (4 bytes instead of the logits). */
+    @Override
+    public int runGreedy(Stage<TornadoBuffer> head, TornadoBuffer logits, Pass pass, int n) {
+        ops.limit(n);
+        run(List.of(greedyHead), pass);
+        int id = ops.pick.get(0);
+        if (id < 0) {
+            // Every logit is NaN: the same refusal as the host's greedy pick.
+            return io.paligemma4j.runtime.Sampling.greedy(new float[] {Float.NaN}, 0);
+        }
+        return id;
     }
 
     @Override

@@ -65,6 +65,46 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         return s;
     }
 
+    /** Work-groups of the greedy pick's first pass. */
+    private static final int PICK_GROUPS = 64;
+    private final FloatArray pickV = DeviceArrays.scratch(PICK_GROUPS);
+    private final IntArray pickI = new IntArray(PICK_GROUPS);
+    /** The greedy pick's result, the only thing a greedy decode step brings back. */
+    final IntArray pick = new IntArray(1);
+    /** Arrays the stage being recorded keeps on the device although the model hands them to the host. */
+    private Object keepOnDevice;
+
+    /**
+     * Records the head again as a greedy twin: the logits stay on the device and a two-pass argmax
+     * over ids [0, step[LIMIT]) leaves one id for the host.
+     */
+    Recording recordGreedy(Stage<TornadoBuffer> twin, TornadoBuffer logits) {
+        keepOnDevice = logits.array();
+        rec = new Recording(twin);
+        try {
+            twin.body().accept(this);
+            FloatArray x = state(logits);
+            IntArray step = useStep();
+            rec.use(Kind.STATE, pickV, pickI);
+            rec.use(Kind.OUTPUT, pick);
+            String part = rec.task("argmaxPart");
+            String fin = rec.task("argmaxFinal");
+            rec.tasks.add(g -> g.task(part, TornadoElementwise::argmaxPart, ctx, x, step, pickV, pickI, PICK_GROUPS)
+                    .task(fin, TornadoElementwise::argmaxFinal, ctx, pickV, pickI, pick, PICK_GROUPS));
+            grids.perRow(graph(), part, PICK_GROUPS);
+            grids.perRow(graph(), fin, 1);
+            return rec;
+        } finally {
+            rec = null;
+            keepOnDevice = null;
+        }
+    }
+
+    /** Sets the greedy pick's vocabulary limit (in the logits stage's step array). */
+    void limit(int n) {
+        logitStep.set(Step.LIMIT, n);
+    }
+
     /** Records one stage's ops. */
     Recording record(Stage<TornadoBuffer> stage) {
         rec = new Recording(stage);
@@ -133,7 +173,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     }
 
     private FloatArray state(TornadoBuffer b) {
-        Kind kind = switch (b.spec().io()) {
+        Kind kind = b.array() == keepOnDevice ? Kind.STATE : switch (b.spec().io()) {
             case DEVICE -> Kind.STATE;
             case FROM_HOST -> Kind.INPUT;
             case TO_HOST -> Kind.OUTPUT;
