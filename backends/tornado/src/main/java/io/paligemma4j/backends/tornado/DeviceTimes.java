@@ -26,6 +26,11 @@ public final class DeviceTimes {
         bytesOut += Math.max(0, p.getTotalBytesCopyOut());
     }
 
+    /** An on-demand copy to the host, which the run's profile does not count. */
+    void addBytesOut(long bytes) {
+        bytesOut += bytes;
+    }
+
     DeviceTimes take() {
         DeviceTimes t = new DeviceTimes();
         t.kernelNs = kernelNs;

@@ -2,6 +2,7 @@ package io.paligemma4j.backends.tornado;
 
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.EVERY_EXECUTION;
 import static uk.ac.manchester.tornado.api.enums.DataTransferMode.FIRST_EXECUTION;
+import static uk.ac.manchester.tornado.api.enums.DataTransferMode.UNDER_DEMAND;
 
 import io.paligemma4j.runtime.forward.Program;
 import io.paligemma4j.runtime.forward.Stage;
@@ -24,14 +25,15 @@ import uk.ac.manchester.tornado.api.TaskGraph;
  *   <li>state (activations, the KV cache) or a host input: consumed from every graph that can run
  *       just before and holds it; where none does, allocated (state: first run) or uploaded (input:
  *       every run);</li>
- *   <li>persisted when a graph that can follow uses it; an output also goes to the host every run.</li>
+ *   <li>persisted when a graph that can follow uses it; an output also goes to the host every run,
+ *       an on-demand output only when the host asks the run's result for it.</li>
  * </ul>
  * Which graph can run before which follows from {@link Program}'s run orders. The first stage of
  * the vision tower and of a prefill can run first of all, so they consume nothing.
  */
 final class GraphAssembly {
     /** How a graph holds an object. */
-    enum Kind { CONST, STATE, INPUT, OUTPUT }
+    enum Kind { CONST, STATE, INPUT, OUTPUT, ON_DEMAND }
 
     /** One stage being recorded: its objects in first-use order, and its tasks. */
     static final class Recording {
@@ -68,20 +70,9 @@ final class GraphAssembly {
 
     private GraphAssembly() {}
 
-    /**
-     * The graphs, in {@code recordings} order. {@code twins} maps a stage recorded a second time
-     * (under another name) to the stage it stands in for: it runs wherever the original can.
-     */
-    static List<TaskGraph> assemble(List<Recording> recordings, Program<?> program, Map<String, String> twins) {
+    /** The graphs, in {@code recordings} order. */
+    static List<TaskGraph> assemble(List<Recording> recordings, Program<?> program) {
         Map<String, Set<String>> before = predecessors(program);
-        twins.forEach((twin, original) -> {
-            before.put(twin, new LinkedHashSet<>(before.getOrDefault(original, Set.of())));
-            before.values().forEach(preds -> {
-                if (preds.contains(original)) {
-                    preds.add(twin);
-                }
-            });
-        });
         Map<String, Recording> byName = new LinkedHashMap<>();
         for (Recording r : recordings) {
             byName.put(r.name(), r);
@@ -92,6 +83,7 @@ final class GraphAssembly {
             Set<String> preds = before.getOrDefault(r.name(), Set.of());
             List<Object> persist = new ArrayList<>();
             List<Object> toHost = new ArrayList<>();
+            List<Object> onDemand = new ArrayList<>();
             for (Object o : r.order) {
                 Kind kind = r.objects.get(o);
                 if (kind == Kind.CONST) {
@@ -110,6 +102,8 @@ final class GraphAssembly {
                 }
                 if (kind == Kind.OUTPUT) {
                     toHost.add(o);
+                } else if (kind == Kind.ON_DEMAND) {
+                    onDemand.add(o);
                 }
                 if (usedAfter(r.name(), o, before, byName)) {
                     persist.add(o);
@@ -118,6 +112,9 @@ final class GraphAssembly {
             r.tasks.forEach(t -> t.accept(g));
             if (!toHost.isEmpty()) {
                 g.transferToHost(EVERY_EXECUTION, toHost.toArray());
+            }
+            if (!onDemand.isEmpty()) {
+                g.transferToHost(UNDER_DEMAND, onDemand.toArray());
             }
             if (!persist.isEmpty()) {
                 g.persistOnDevice(persist.toArray());

@@ -50,8 +50,10 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
     private TornadoExecutionPlan plan;
     private List<String> names = List.of();
     private boolean failed;
-    /** The head's twin that keeps the logits on the device and picks greedily there. */
-    private Stage<TornadoBuffer> greedyHead;
+    /** The head's output, fetched from the last head run only when read. */
+    private TornadoBuffer logitsOut;
+    private int headGraph = -1;
+    private TornadoExecutionResult lastHead;
     private int current;
 
     TornadoExecutor(PaliGemmaModel model, int capacity, boolean profiled) {
@@ -109,13 +111,11 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         List<Recording> recordings = new ArrayList<>();
         for (Stage<TornadoBuffer> s : program.all()) {
             graphIndex.put(s.name(), recordings.size());
-            recordings.add(ops.record(s));
+            recordings.add(s == program.logits() ? ops.recordHead(s, program.logitsOut()) : ops.record(s));
         }
-        greedyHead = new Stage<>(program.logits().name() + ".greedy", Stage.Phase.LOGITS, program.logits().body());
-        graphIndex.put(greedyHead.name(), recordings.size());
-        recordings.add(ops.recordGreedy(greedyHead, program.logitsOut()));
-        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program,
-                Map.of(greedyHead.name(), program.logits().name()));
+        logitsOut = program.logitsOut();
+        headGraph = graphIndex.get(program.logits().name());
+        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program);
         names = graphs.stream().map(TaskGraph::getTaskGraphName).toList();
         ImmutableTaskGraph[] snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
         plan = grids.configure(new TornadoExecutionPlan(snapshots));
@@ -132,6 +132,9 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
             for (Stage<TornadoBuffer> s : stages) {
                 current = graphIndex.get(s.name());
                 TornadoExecutionResult r = plan.withGraph(current).execute();
+                if (current == headGraph) {
+                    lastHead = r;
+                }
                 if (profiled) {
                     times.add(r);
                 }
@@ -151,11 +154,11 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         }
     }
 
-    /** The greedy twin of the head: only the picked id comes back (4 bytes instead of the logits). */
+    /** The head with its argmax: only the picked id comes back (4 bytes instead of the logits). */
     @Override
     public int runGreedy(Stage<TornadoBuffer> head, TornadoBuffer logits, Pass pass, int n) {
         ops.limit(n);
-        run(List.of(greedyHead), pass);
+        run(List.of(head), pass);
         int id = ops.pick.get(0);
         if (id < 0) {
             // Every logit is NaN: the same refusal as the host's greedy pick.
@@ -175,11 +178,34 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
     @Override
     public float[] read(TornadoBuffer buffer, int floats) {
         FloatArray a = buffer.array();
+        if (buffer == logitsOut) {
+            fetchLogits();
+        }
         float[] out = new float[floats];
         for (int i = 0; i < floats; i++) {
             out[i] = a.get(i);
         }
         return out;
+    }
+
+    /** Brings the last head run's logits to the host (they stay on the device unless asked for). */
+    private void fetchLogits() {
+        if (lastHead == null) {
+            throw new IllegalStateException("logits read before the head ran");
+        }
+        DEVICE.lock();
+        try {
+            lastHead.transferToHost(logitsOut.array());
+            if (profiled) {
+                times.addBytesOut(4L * logitsOut.spec().floats());
+            }
+        } catch (RuntimeException e) {
+            failed = true;
+            throw new IllegalStateException("TornadoVM failed copying the logits to the host from "
+                    + TornadoDevices.defaultDevice().getDeviceName() + ": " + e, e);
+        } finally {
+            DEVICE.unlock();
+        }
     }
 
     /** TornadoVM profiler sums since the last call; empty unless the backend was asked to profile. */

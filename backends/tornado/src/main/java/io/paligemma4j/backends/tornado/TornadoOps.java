@@ -71,18 +71,18 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     private final IntArray pickI = new IntArray(PICK_GROUPS);
     /** The greedy pick's result, the only thing a greedy decode step brings back. */
     final IntArray pick = new IntArray(1);
-    /** Arrays the stage being recorded keeps on the device although the model hands them to the host. */
-    private Object keepOnDevice;
+    /** The head's logits: they go to the host only when a run's result is asked for them. */
+    private Object onDemand;
 
     /**
-     * Records the head again as a greedy twin: the logits stay on the device and a two-pass argmax
-     * over ids [0, step[LIMIT]) leaves one id for the host.
+     * Records the head with a two-pass argmax over ids [0, step[LIMIT]) after it, whose one id is
+     * all a greedy step brings back; the logits come back only on demand (sampling, kept logits).
      */
-    Recording recordGreedy(Stage<TornadoBuffer> twin, TornadoBuffer logits) {
-        keepOnDevice = logits.array();
-        rec = new Recording(twin);
+    Recording recordHead(Stage<TornadoBuffer> head, TornadoBuffer logits) {
+        onDemand = logits.array();
+        rec = new Recording(head);
         try {
-            twin.body().accept(this);
+            head.body().accept(this);
             FloatArray x = state(logits);
             IntArray step = useStep();
             rec.use(Kind.STATE, pickV, pickI);
@@ -96,7 +96,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
             return rec;
         } finally {
             rec = null;
-            keepOnDevice = null;
+            onDemand = null;
         }
     }
 
@@ -173,7 +173,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     }
 
     private FloatArray state(TornadoBuffer b) {
-        Kind kind = b.array() == keepOnDevice ? Kind.STATE : switch (b.spec().io()) {
+        Kind kind = b.array() == onDemand ? Kind.ON_DEMAND : switch (b.spec().io()) {
             case DEVICE -> Kind.STATE;
             case FROM_HOST -> Kind.INPUT;
             case TO_HOST -> Kind.OUTPUT;
