@@ -8,6 +8,26 @@ __kernel void add(__global float* acc, __global const float* x, long n) {
     }
 }
 
+/** True when pick (ov, oi) beats (v, i): a number, and larger, or equal with a lower index. */
+inline bool pick_beats(float ov, int oi, float v, int i) {
+    return oi >= 0 && (i < 0 || ov > v || (ov == v && oi < i));
+}
+
+/** Merges every item's pick (v, i) over the work-group into bv[0], bi[0]. */
+inline void pick_merge(__local float* bv, __local int* bi, float v, int i) {
+    int t = get_local_id(0);
+    bv[t] = v;
+    bi[t] = i;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int span = WG / 2; span > 0; span >>= 1) {
+        if (t < span && pick_beats(bv[t + span], bi[t + span], bv[t], bi[t])) {
+            bv[t] = bv[t + span];
+            bi[t] = bi[t + span];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
 /**
  * Greedy pick, first of two passes: work-group g scans its share of x[0, n) and leaves the largest
  * value and its index (the lowest index among equals; NaN never wins; -1 when it saw no number).
@@ -27,20 +47,7 @@ __kernel void argmax_part(__global const float* x, int n, __global float* partV,
             i = k;
         }
     }
-    bv[t] = v;
-    bi[t] = i;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int span = WG / 2; span > 0; span >>= 1) {
-        if (t < span) {
-            float ov = bv[t + span];
-            int oi = bi[t + span];
-            if (oi >= 0 && (bi[t] < 0 || ov > bv[t] || (ov == bv[t] && oi < bi[t]))) {
-                bv[t] = ov;
-                bi[t] = oi;
-            }
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    pick_merge(bv, bi, v, i);
     if (t == 0) {
         partV[g] = bv[0];
         partI[g] = bi[0];
@@ -55,27 +62,12 @@ __kernel void argmax_final(__global const float* partV, __global const int* part
     float v = -INFINITY;
     int i = -1;
     for (int k = t; k < groups; k += WG) {
-        int oi = partI[k];
-        float ov = partV[k];
-        if (oi >= 0 && (i < 0 || ov > v || (ov == v && oi < i))) {
-            v = ov;
-            i = oi;
+        if (pick_beats(partV[k], partI[k], v, i)) {
+            v = partV[k];
+            i = partI[k];
         }
     }
-    bv[t] = v;
-    bi[t] = i;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int span = WG / 2; span > 0; span >>= 1) {
-        if (t < span) {
-            float ov = bv[t + span];
-            int oi = bi[t + span];
-            if (oi >= 0 && (bi[t] < 0 || ov > bv[t] || (ov == bv[t] && oi < bi[t]))) {
-                bv[t] = ov;
-                bi[t] = oi;
-            }
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    pick_merge(bv, bi, v, i);
     if (t == 0) {
         result[0] = bi[0];
     }

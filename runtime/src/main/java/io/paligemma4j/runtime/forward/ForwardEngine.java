@@ -82,19 +82,21 @@ public final class ForwardEngine<B> implements Engine {
 
     @Override
     public float[] decode(int token) {
+        step(token);
+        return logitsOf(0);
+    }
+
+    /** Runs the decoder on one appended token; the head runs after, as the caller wants it. */
+    private void step(int token) {
         EngineInputs.checkDecode(config, length, capacity, token);
         exec.run(program.decode(), Pass.decode(length, prefixLen, token));
         length++;
         lastRows = 1;
-        return logitsOf(0);
     }
 
     @Override
     public int decodeGreedy(int token, int limit) {
-        EngineInputs.checkDecode(config, length, capacity, token);
-        exec.run(program.decode(), Pass.decode(length, prefixLen, token));
-        length++;
-        lastRows = 1;
+        step(token);
         int vocab = config.text().vocabSize();
         return exec.runGreedy(program.logits(), forward.logits(), Pass.logits(0), limit > 0 ? Math.min(limit, vocab) : vocab);
     }

@@ -64,7 +64,11 @@ public final class TornadoElementwise {
         }
     }
 
-    /** Greedy pick, second pass: one work-group merges the groups' picks into {@code result[0]} by the same rule. */
+    /**
+     * Greedy pick, second pass: one work-group merges the groups' picks into {@code result[0]} by the
+     * same rule. The tree merge is written out in both passes: moved into a helper taking the local
+     * int array, TornadoVM 5.2 on PoCL produced wrong picks.
+     */
     public static void argmaxFinal(KernelContext c, FloatArray partV, IntArray partI, IntArray result, int groups) {
         int t = c.localIdx;
         float[] bestV = c.allocateFloatLocalArray(ROW_GROUP);
