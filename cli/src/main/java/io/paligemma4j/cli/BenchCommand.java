@@ -217,6 +217,15 @@ final class BenchCommand implements Callable<Integer> {
             o.put("peak_rss_bytes_so_far", peakRss());
             if (!device.isEmpty()) {
                 o.put("device_counters_last_run", device);
+                Map<String, Double> d = device.get("decode");
+                if (d != null && decoded > 0) {
+                    // Per decode step of the last run, from the backend's counters (those it keeps).
+                    if (d.containsKey("kernel_launches")) {
+                        o.put("decode_launches_per_token", d.get("kernel_launches") / decoded);
+                    }
+                    o.put("decode_bytes_to_device_per_token", d.getOrDefault("bytes_to_device", 0.0) / decoded);
+                    o.put("decode_bytes_to_host_per_token", d.getOrDefault("bytes_to_host", 0.0) / decoded);
+                }
             }
             return o;
         }
@@ -266,8 +275,17 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     line.append(String.format(", %.1f MB up, %.1f MB down", c.getOrDefault("bytes_to_device", 0.0) / 1e6,
                             c.getOrDefault("bytes_to_host", 0.0) / 1e6));
+                    if (c.containsKey("kernel_launches")) {
+                        line.append(String.format(", %.0f launches", c.get("kernel_launches")));
+                    }
                     System.out.println(line);
                 });
+                if (r.containsKey("decode_bytes_to_host_per_token")) {
+                    System.out.printf("    %-20s %s%.0f B up, %.0f B down%n", "per decode token",
+                            r.containsKey("decode_launches_per_token")
+                                    ? String.format("%.0f launches, ", (Double) r.get("decode_launches_per_token")) : "",
+                            (Double) r.get("decode_bytes_to_device_per_token"), (Double) r.get("decode_bytes_to_host_per_token"));
+                }
             }
         }
     }

@@ -5,7 +5,8 @@ import uk.ac.manchester.tornado.api.TornadoProfilerResult;
 
 /**
  * TornadoVM profiler figures summed over graph runs, in nanoseconds: device kernel time, transfer
- * time, bytes moved each way. Zero unless the plan runs with the profiler.
+ * time, bytes moved each way; and the kernel launches the runs made. Zero unless the plan runs
+ * with the profiler.
  */
 public final class DeviceTimes {
     private long kernelNs;
@@ -13,6 +14,7 @@ public final class DeviceTimes {
     private long compileNs;
     private long bytesIn;
     private long bytesOut;
+    private long launches;
 
     void add(TornadoExecutionResult r) {
         TornadoProfilerResult p = r.getProfilerResult();
@@ -31,6 +33,10 @@ public final class DeviceTimes {
         bytesOut += bytes;
     }
 
+    void addLaunches(long n) {
+        launches += n;
+    }
+
     DeviceTimes take() {
         DeviceTimes t = new DeviceTimes();
         t.kernelNs = kernelNs;
@@ -38,7 +44,8 @@ public final class DeviceTimes {
         t.compileNs = compileNs;
         t.bytesIn = bytesIn;
         t.bytesOut = bytesOut;
-        kernelNs = transferNs = compileNs = bytesIn = bytesOut = 0;
+        t.launches = launches;
+        kernelNs = transferNs = compileNs = bytesIn = bytesOut = launches = 0;
         return t;
     }
 
@@ -60,5 +67,9 @@ public final class DeviceTimes {
 
     public long bytesOut() {
         return bytesOut;
+    }
+
+    public long launches() {
+        return launches;
     }
 }

@@ -14,10 +14,9 @@ import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
  * Launch shapes for every kernel family, and the one place grid-scheduler keys
  * ({@code "graph.task"}) are formed.
  *
- * <p>Text-stage grids follow the row count: TornadoVM reads a WorkerGrid's global size at every
- * launch, so {@link #resize} sets each to the rows of the coming pass before it runs. A prefill
- * launches only the row tiles it has, and of each GEMM/GEMV pair the idle twin launches a single
- * work-group, which its guards keep from touching memory.
+ * <p>Prefill grids follow the row count: TornadoVM reads a WorkerGrid's global size at every
+ * launch, so {@link #resize} sets each to the rows of the coming prefill before it runs, which
+ * launches only the row tiles it has. One-row graphs (decode, the head) have fixed grids.
  */
 public final class Grids {
     /**
@@ -60,20 +59,12 @@ public final class Grids {
         dynamic.add(new Dynamic(g, size));
     }
 
-    /** Row-following GEMM: the row tiles present; one idle work-group for a one-row pass. */
+    /** Row-following GEMM: the row tiles present. */
     public void gemmRows(String graph, String task, int capacity, int cols) {
         gemm(graph, task, capacity, cols);
         WorkerGrid g = scheduler.get(key(graph, task));
-        follow(graph, task, g, rows -> rows > 1
-                ? new long[] {Tiles.roundUp(cols, Tiles.GEMM_TILE), Tiles.roundUp(rows, Tiles.GEMM_TILE) / Tiles.GEMM_WPT}
-                : new long[] {Tiles.GEMM_TILE, Tiles.GEMM_ROW_THREADS});
-    }
-
-    /** Row-following GEMV: all output columns for a one-row pass, else one idle work-group. */
-    public void gemvRows(String graph, String task, int cols) {
-        perRow(graph, task, cols);
-        WorkerGrid g = scheduler.get(key(graph, task));
-        follow(graph, task, g, rows -> new long[] {rows == 1 ? (long) cols * Tiles.ROW_GROUP : Tiles.ROW_GROUP, 1});
+        follow(graph, task, g, rows -> new long[] {Tiles.roundUp(cols, Tiles.GEMM_TILE),
+                Tiles.roundUp(rows, Tiles.GEMM_TILE) / Tiles.GEMM_WPT});
     }
 
     /** Row-following norm: one work-group per row present. */
@@ -98,6 +89,13 @@ public final class Grids {
         follow(graph, task, g, rows -> new long[] {Tiles.roundUp((long) rows * group, Tiles.ATT_QUERIES), kvHeads});
     }
 
+    /** Split-K decode attention: x = key chunks of ROW_GROUP items, y = kv heads. */
+    public void splitAttention(String graph, String task, int chunks, int kvHeads) {
+        WorkerGrid g = new WorkerGrid2D(chunks * Tiles.ROW_GROUP, kvHeads);
+        g.setLocalWork(Tiles.ROW_GROUP, 1, 1);
+        put(graph, task, g);
+    }
+
     /** Tiled GEMM over up to maxRows rows and cols columns. */
     public void gemm(String graph, String task, int maxRows, int cols) {
         WorkerGrid g = new WorkerGrid2D(Tiles.roundUp(cols, Tiles.GEMM_TILE),
@@ -113,6 +111,11 @@ public final class Grids {
         put(graph, task, g);
     }
 
+
+    /** GEMV over {@code cols} output columns: one ROW_GROUP work-group per GEMV_COLS of them. */
+    public void gemv(String graph, String task, int cols) {
+        perRow(graph, task, (cols + Tiles.GEMV_COLS - 1) / Tiles.GEMV_COLS);
+    }
 
     /** One work-item per element over up to n elements. */
     public void elementwise(String graph, String task, long n) {

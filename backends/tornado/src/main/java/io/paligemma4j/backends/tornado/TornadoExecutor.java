@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import uk.ac.manchester.tornado.api.DataRange;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -44,6 +45,10 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
     private final Grids grids = new Grids();
     private final TornadoOps ops;
     private final Map<String, Integer> graphIndex = new LinkedHashMap<>();
+    /** Kernel launches per run of each graph. */
+    private final Map<String, Integer> launches = new LinkedHashMap<>();
+    /** The program's decode stages, which run as their own graphs. */
+    private List<Stage<TornadoBuffer>> decodeStages;
     private final DeviceTimes times = new DeviceTimes();
     private final boolean profiled;
     private long deviceBytes;
@@ -66,25 +71,37 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
     }
 
     /**
-     * Bytes on the device: the weights as stored (a tied LM head twice, as the logits graph holds
-     * its own copy), the activations, and what the kernels add: the separate up-projection of a
-     * prefill's MLP, im2col's patches, and each decoder graph's RoPE table.
+     * Bytes on the device: the weights as stored (once: a prefill graph and its decode twin share
+     * them, and a tied LM head shares the embedding's table), the activations, and what the kernels
+     * add: the separate up-projection of a prefill's MLP, im2col's patches, the RoPE table, and
+     * each decode graph's split-attention partials.
      */
     @Override
     public void checkMemory(List<BufferSpec> buffers) {
         TextConfig tc = config.text();
         VisionConfig vc = config.vision();
         long weights = model.checkpoint().byteSize();
-        if (model.weights().text().lmHead() == model.weights().text().embedTokens()) {
-            weights += model.weights().text().embedTokens().data().byteSize();
-        }
+        long chunks = (capacity + Tiles.SPLIT_KEYS - 1) / Tiles.SPLIT_KEYS;
         long extra = (long) capacity * tc.intermediateSize()
                 + (long) vc.numPatches() * vc.numChannels() * vc.patchSize() * vc.patchSize()
-                + (long) tc.numLayers() * capacity * tc.headDim();
+                + (long) capacity * tc.headDim()
+                + (long) tc.numLayers() * tc.numHeads() * chunks * (tc.headDim() + 2);
         deviceBytes = weights + buffers.stream().mapToLong(BufferSpec::bytes).sum() + 4 * extra;
         // Weight arrays map the checkpoint; activations have host twins.
         MemoryBudget.require(deviceBytes - model.checkpoint().byteSize(), "the TornadoVM engine's host-side activations");
         var dev = TornadoDevices.defaultDevice();
+        // The kernels' fixed shapes against what the device allows, before anything is compiled.
+        int group = Math.max(tc.numHeads() / tc.numKvHeads(), 1);
+        long local = Tiles.localBytes(group);
+        if (local > dev.getDeviceLocalMemorySize()) {
+            throw new BadInputException(String.format("the TornadoVM kernels need %d KB of local memory per work-group but"
+                    + " %s has %d KB", local / 1024, dev.getDeviceName(), dev.getDeviceLocalMemorySize() / 1024));
+        }
+        long[] dims = dev.getDeviceMaxWorkgroupDimensions();
+        if (dims != null && dims.length > 0 && dims[0] < Tiles.MAX_GROUP) {
+            throw new BadInputException("the TornadoVM kernels launch work-groups of " + Tiles.MAX_GROUP + " items but "
+                    + dev.getDeviceName() + " allows " + dims[0]);
+        }
         if (deviceBytes > dev.getMaxGlobalMemory()) {
             throw new BadInputException(String.format("the model needs %.2f GB on the TornadoVM device but %s has %.2f GB",
                     deviceBytes / 1e9, dev.getDeviceName(), dev.getMaxGlobalMemory() / 1e9));
@@ -106,37 +123,91 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         return ops;
     }
 
+    /** Graph name of a stage in a decode step (the same stage in a prefill keeps its own name). */
+    private static String decodeName(Stage<?> s) {
+        return "decode." + s.name();
+    }
+
     @Override
     public void prepare(Program<TornadoBuffer> program) {
+        decodeStages = program.decode();
         List<Recording> recordings = new ArrayList<>();
-        for (Stage<TornadoBuffer> s : program.all()) {
-            graphIndex.put(s.name(), recordings.size());
-            recordings.add(s == program.logits() ? ops.recordHead(s, program.logitsOut()) : ops.record(s));
+        for (Stage<TornadoBuffer> s : program.vision()) {
+            recordings.add(ops.record(s, s.name(), TornadoOps.Mode.VISION));
+        }
+        for (Stage<TornadoBuffer> s : program.prefill()) {
+            recordings.add(ops.record(s, s.name(), TornadoOps.Mode.PREFILL));
+        }
+        recordings.add(ops.recordHead(program.logits(), program.logitsOut()));
+        List<Recording> decode = new ArrayList<>();
+        for (Stage<TornadoBuffer> s : program.decode()) {
+            decode.add(ops.record(s, decodeName(s), TornadoOps.Mode.DECODE));
+        }
+        // Fusion reads liveness over the rest of the step: the later stages' ops, then the head's.
+        for (int i = 0; i < decode.size(); i++) {
+            List<Fusion.Op> later = new ArrayList<>();
+            decode.subList(i + 1, decode.size()).forEach(r -> later.addAll(r.ops));
+            later.addAll(recordings.getLast().ops);
+            ops.fuse(decode.get(i), later);
+        }
+        recordings.addAll(decode);
+        for (Recording r : recordings) {
+            graphIndex.put(r.name(), graphIndex.size());
+            launches.put(r.name(), r.launches());
         }
         logitsOut = program.logitsOut();
         headGraph = graphIndex.get(program.logits().name());
-        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, program);
+        GraphAssembly.Order order = GraphAssembly.order(program, Stage::name, TornadoExecutor::decodeName);
+        List<TaskGraph> graphs = GraphAssembly.assemble(recordings, order);
         names = graphs.stream().map(TaskGraph::getTaskGraphName).toList();
         ImmutableTaskGraph[] snapshots = graphs.stream().map(TaskGraph::snapshot).toArray(ImmutableTaskGraph[]::new);
-        plan = grids.configure(new TornadoExecutionPlan(snapshots));
+        // PTX and CUDA: large uploads (the weights, once) go through TornadoVM's pinned staging
+        // ring instead of pinning each 6 GB private map; a no-op on OpenCL.
+        plan = grids.configure(new TornadoExecutionPlan(snapshots)).withStagedTransfers();
+        bindBuffers(order.binding());
         if (profiled) {
             plan.withProfiler(ProfilerMode.SILENT);
+        }
+    }
+
+    /**
+     * Runs the text graphs once in the binding order, on a one-row pass of token 0, so every graph
+     * holds the shared device buffers before the first real pass (what they compute is overwritten
+     * by it). This also compiles them.
+     */
+    private void bindBuffers(List<String> binding) {
+        ops.bindForBinding(config.text().vocabSize());
+        DEVICE.lock();
+        try {
+            for (String name : binding) {
+                current = graphIndex.get(name);
+                plan.withGraph(current).execute();
+            }
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            throw new IllegalStateException("TornadoVM failed preparing task graph " + names.get(current) + " on "
+                    + TornadoDevices.defaultDevice().getDeviceName() + ": " + e, e);
+        } finally {
+            DEVICE.unlock();
         }
     }
 
     @Override
     public void run(List<Stage<TornadoBuffer>> stages, Pass pass) {
         ops.bind(stages.getFirst().phase(), pass);
+        boolean decode = stages == decodeStages;
         DEVICE.lock();
         try {
             for (Stage<TornadoBuffer> s : stages) {
-                current = graphIndex.get(s.name());
+                String name = decode ? decodeName(s) : s.name();
+                current = graphIndex.get(name);
                 TornadoExecutionResult r = plan.withGraph(current).execute();
                 if (current == headGraph) {
                     lastHead = r;
                 }
                 if (profiled) {
                     times.add(r);
+                    times.addLaunches(launches.get(name));
                 }
             }
         } catch (TornadoOutOfMemoryException e) {
@@ -154,11 +225,27 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         }
     }
 
-    /** The head with its argmax: only the picked id comes back (4 bytes instead of the logits). */
+    /**
+     * The head with its argmax: only the picked id comes back, 4 bytes (a partial copy, without the
+     * 16-byte header TornadoVM's arrays carry), instead of the logits.
+     */
     @Override
     public int runGreedy(Stage<TornadoBuffer> head, TornadoBuffer logits, Pass pass, int n) {
         ops.limit(n);
         run(List.of(head), pass);
+        DEVICE.lock();
+        try {
+            lastHead.transferToHost(new DataRange(ops.pick).withSize(1));
+            if (profiled) {
+                times.addBytesOut(Integer.BYTES);
+            }
+        } catch (RuntimeException e) {
+            failed = true;
+            throw new IllegalStateException("TornadoVM failed copying the picked token to the host from "
+                    + TornadoDevices.defaultDevice().getDeviceName() + ": " + e, e);
+        } finally {
+            DEVICE.unlock();
+        }
         int id = ops.pick.get(0);
         if (id < 0) {
             // Every logit is NaN: the same refusal as the host's greedy pick.
@@ -221,6 +308,7 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         m.put("compile_seconds", t.compileNs() / 1e9);
         m.put("bytes_to_device", (double) t.bytesIn());
         m.put("bytes_to_host", (double) t.bytesOut());
+        m.put("kernel_launches", (double) t.launches());
         return m;
     }
 

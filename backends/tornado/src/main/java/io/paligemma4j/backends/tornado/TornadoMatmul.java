@@ -11,10 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * {@code out[r, c] = Σ_k x[r, k]·W[c, k] (+ bias[c])}: x is [rows, in] float32, W is [cols, in]
  * as stored (see {@link Weights16}). Rows come from {@code step[ROWS]} at run time. Contract:
  * {@link io.paligemma4j.kernels.ref.Matmul}.
- *
- * <p>Two shapes of the same op sit side by side in each text layer graph, and the row count picks
- * one per run: a tiled GEMM (prefill, vision: rows &gt; 1) and a work-group-per-row GEMV (decode:
- * one row, bandwidth-bound). The other idles through its barriers without loading anything.
+ * This is the many-row shape (the vision tower, prefill); one row goes to {@link TornadoGemv}.
  */
 public final class TornadoMatmul {
     private TornadoMatmul() {}
@@ -23,17 +20,16 @@ public final class TornadoMatmul {
      * Tiled GEMM: a work-group computes a GEMM_TILE² output tile; each work-item GEMM_WPT rows of
      * one column. x and W tiles are staged in local memory, k-major with a padded stride.
      * {@code outAtStart} = 1 writes row r to {@code out} row {@code step[START] + r} (the KV cache).
-     * {@code singleRowToo} = 0 leaves one-row runs to {@link #gemv}.
      */
     public static void gemm(KernelContext c, FloatArray x, ShortArray w, FloatArray pow2, FloatArray bias,
                             FloatArray out, IntArray step, int in, int cols, int format, int hasBias,
-                            int outAtStart, int singleRowToo) {
+                            int outAtStart) {
         int rows = step.get(Step.ROWS);
         int row0 = c.groupIdy * GEMM_TILE;
         // Idle groups walk the same constant-count loop with the work switched off: a barrier
         // under data-dependent control flow (an early return, a loaded trip count) is mis-run by
         // PoCL (work-items past the first read stale local tiles in a probe). See Tiles.
-        boolean live = row0 < rows && (rows > 1 || singleRowToo == 1);
+        boolean live = row0 < rows;
         int col0 = c.groupIdx * GEMM_TILE;
         int tx = c.localIdx;
         int ty = c.localIdy;
@@ -100,72 +96,6 @@ public final class TornadoMatmul {
     private static void store(FloatArray out, int base, int rowStep, int i, int r0, int rows, float v) {
         if (r0 + i * GEMM_ROW_THREADS < rows) {
             out.set(base + i * rowStep, v);
-        }
-    }
-
-    /**
-     * GEMV for one row (decode): work-group g computes output column g; its ROW_GROUP work-items
-     * stride over k and reduce in local memory. Runs only when {@code step[ROWS] == 1}.
-     */
-    public static void gemv(KernelContext c, FloatArray x, ShortArray w, FloatArray pow2, FloatArray bias,
-                            FloatArray out, IntArray step, int in, int cols, int format, int hasBias,
-                            int outAtStart) {
-        // Barrier-safe idling as in gemm: the reduction always runs, the loads only when live.
-        boolean live = step.get(Step.ROWS) == 1;
-        int col = c.groupIdx;
-        int t = c.localIdx;
-        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
-        float s = 0f;
-        int base = col * in;
-        if (live) {
-            for (int k = t; k < in; k += ROW_GROUP) {
-                s += x.get(k) * Weights16.load(w, base + k, format, pow2);
-            }
-        }
-        float total = GroupSum.sum(c, part, t, s);
-        if (live && t == 0 && col < cols) {
-            float v = total;
-            if (hasBias == 1) {
-                v += bias.get(col);
-            }
-            int outRow = outAtStart == 1 ? step.get(Step.START) : 0;
-            out.set(outRow * cols + col, v);
-        }
-    }
-
-    /**
-     * Decode's gate/up projections fused with GeGLU: work-group g reads row g of both weights
-     * against the same x and writes {@code gelu_tanh(x·Wg[g]) · (x·Wu[g])}.
-     */
-    public static void gateUpGemv(KernelContext c, FloatArray x, ShortArray wGate, ShortArray wUp, FloatArray pow2,
-                                  FloatArray out, IntArray step, int in, int cols, int format) {
-        boolean live = step.get(Step.ROWS) == 1;
-        int col = c.groupIdx;
-        int t = c.localIdx;
-        float[] pg = c.allocateFloatLocalArray(ROW_GROUP);
-        float[] pu = c.allocateFloatLocalArray(ROW_GROUP);
-        float g = 0f;
-        float u = 0f;
-        int base = col * in;
-        if (live) {
-            for (int k = t; k < in; k += ROW_GROUP) {
-                float xv = x.get(k);
-                g += xv * Weights16.load(wGate, base + k, format, pow2);
-                u += xv * Weights16.load(wUp, base + k, format, pow2);
-            }
-        }
-        pg[t] = g;
-        pu[t] = u;
-        c.localBarrier();
-        for (int half = ROW_GROUP / 2; half > 0; half >>= 1) {
-            if (t < half) {
-                pg[t] += pg[t + half];
-                pu[t] += pu[t + half];
-            }
-            c.localBarrier();
-        }
-        if (live && t == 0 && col < cols) {
-            out.set(col, TornadoActivations.gelu(pg[0]) * pu[0]);
         }
     }
 }

@@ -59,4 +59,27 @@ public final class TornadoNorms {
             out.set(r * dim + i, x.get(in + i) * inv * (1f + w.get(i)));
         }
     }
+
+    /**
+     * {@code acc += RMSNorm(t)}: Gemma 2's norm after the attention or the MLP with its residual add,
+     * in one launch; the same operations, in the same order, as {@link #rmsNorm} then
+     * {@link TornadoElementwise#add}.
+     */
+    public static void rmsNormAdd(KernelContext c, FloatArray t, FloatArray w, FloatArray acc, IntArray step, int dim,
+                                  float eps) {
+        int r = c.groupIdx;
+        int dimLive = r < step.get(Step.ROWS) ? dim : 0;
+        int id = c.localIdx;
+        int base = r * dim;
+        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
+        float s = 0f;
+        for (int i = id; i < dimLive; i += ROW_GROUP) {
+            float v = t.get(base + i);
+            s += v * v;
+        }
+        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, id, s) / dim + eps);
+        for (int i = id; i < dimLive; i += ROW_GROUP) {
+            acc.set(base + i, acc.get(base + i) + t.get(base + i) * inv * (1f + w.get(i)));
+        }
+    }
 }

@@ -9,8 +9,10 @@ import io.paligemma4j.loader.VisionConfig;
 import io.paligemma4j.runtime.forward.LayerOps;
 import io.paligemma4j.runtime.forward.Pass;
 import io.paligemma4j.runtime.forward.Stage;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -21,10 +23,16 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@link Grids}, into the {@link Recording} of the stage being recorded, declaring every array it
  * touches ({@link GraphAssembly} turns that into the graph's transfers). Values that change per
  * run live in step arrays ({@link Step}): TornadoVM compiles scalar arguments in as constants.
- * Decoder stages serve prefill and decode alike: each matmul records a GEMM and its GEMV twin, and
- * the step array's row count leaves one of them idle.
+ *
+ * <p>A decoder stage is recorded twice, as two graphs: for a prefill (tiled GEMMs, flash
+ * attention, row-following grids) and for a decode step (one row). A decode stage's ops, and the
+ * head's, are captured first and emitted through {@link Fusion}, which merges neighbours into
+ * fewer launches: a decode step launches only what one row needs.
  */
-final class TornadoOps implements LayerOps<TornadoBuffer> {
+final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
+    /** What a recording is for. */
+    enum Mode { VISION, PREFILL, DECODE, HEAD }
+
     private final PaliGemmaConfig config;
     private final int capacity;
     private final PrivateMaps maps;
@@ -32,6 +40,8 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     private final KernelContext ctx = new KernelContext();
     private final FloatArray pow2 = Weights16.powersOfTwo();
     private final FloatArray noBias = DeviceArrays.scratch(1);
+    /** Stands for the ids in a decode step's lookup, whose one id is in the step array. */
+    private final IntArray noIds = new IntArray(1);
     /** Per-run values of the decoder stages, of the logits stage; the vision tower's are constant. */
     private final IntArray textStep = step(0, 0);
     private final IntArray logitStep = step(1, 0);
@@ -41,9 +51,14 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     private final Map<Tensor, Weights16.Matrix> matrices = new IdentityHashMap<>();
     private final Map<Tensor, FloatArray> vectors = new IdentityHashMap<>();
     private final Map<String, FloatArray[]> ropeTables = new HashMap<>();
-    /** A prefill's up projection beside the MLP buffer; one array shared by every decoder graph. */
+    /** A prefill's up projection beside the MLP buffer; one array shared by every prefill graph. */
     private FloatArray upRows;
+    /** Decode attention's per-chunk statistics and outputs, sized for the widest layer. */
+    private FloatArray splitStats;
+    private FloatArray splitOut;
     private Recording rec;
+    /** True while a captured op is being emitted as its own kernel. */
+    private boolean emitting;
 
     TornadoOps(PaliGemmaConfig config, int capacity, PrivateMaps maps, Grids grids) {
         this.config = config;
@@ -54,6 +69,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         visionStep = step(n, n);
         ids = new IntArray(capacity);
         ids.init(0);
+        noIds.init(0);
     }
 
     private static IntArray step(int rows, int prefix) {
@@ -75,25 +91,26 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     private Object onDemand;
 
     /**
-     * Records the head with a two-pass argmax over ids [0, step[LIMIT]) after it, whose one id is
-     * all a greedy step brings back; the logits come back only on demand (sampling, kept logits).
+     * Records the head (fused) with a two-pass argmax over ids [0, step[LIMIT]) after it, whose one
+     * id is all a greedy step brings back; the logits come back only on demand (sampling, kept logits).
      */
     Recording recordHead(Stage<TornadoBuffer> head, TornadoBuffer logits) {
         onDemand = logits.array();
-        rec = new Recording(head);
         try {
-            head.body().accept(this);
+            Recording r = record(head, head.name(), Mode.HEAD);
+            fuse(r, List.of());
+            rec = r;
             FloatArray x = state(logits);
             IntArray step = useStep();
             rec.use(Kind.STATE, pickV, pickI);
-            rec.use(Kind.OUTPUT, pick);
+            rec.use(Kind.ON_DEMAND, pick);
             String part = rec.task("argmaxPart");
             String fin = rec.task("argmaxFinal");
             rec.tasks.add(g -> g.task(part, TornadoElementwise::argmaxPart, ctx, x, step, pickV, pickI, PICK_GROUPS)
                     .task(fin, TornadoElementwise::argmaxFinal, ctx, pickV, pickI, pick, PICK_GROUPS));
             grids.perRow(graph(), part, PICK_GROUPS);
             grids.perRow(graph(), fin, 1);
-            return rec;
+            return r;
         } finally {
             rec = null;
             onDemand = null;
@@ -105,12 +122,29 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         logitStep.set(Step.LIMIT, n);
     }
 
-    /** Records one stage's ops. */
-    Recording record(Stage<TornadoBuffer> stage) {
-        rec = new Recording(stage);
+    /**
+     * Records one stage's ops as graph {@code name}: emitted at once for the vision tower and a
+     * prefill; captured for a decode step or the head, to be emitted by {@link #fuse}.
+     */
+    Recording record(Stage<TornadoBuffer> stage, String name, Mode mode) {
+        rec = new Recording(stage, name, mode);
         try {
             stage.body().accept(this);
             return rec;
+        } finally {
+            rec = null;
+        }
+    }
+
+    private Mode mode() {
+        return rec.mode;
+    }
+
+    /** Emits a captured recording's ops, fused; {@code later} are the ops that run after them in the pass. */
+    void fuse(Recording r, List<Fusion.Op> later) {
+        rec = r;
+        try {
+            Fusion.emit(r.ops, later, this);
         } finally {
             rec = null;
         }
@@ -132,11 +166,27 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
                     for (int i = 0; i < pass.tokens().length; i++) {
                         ids.set(pass.imageRows() + i, pass.tokens()[i]);
                     }
+                    grids.resize(pass.rows());
                 }
-                grids.resize(pass.rows());
             }
             case LOGITS -> logitStep.set(Step.IN_ROW, pass.row());
         }
+    }
+
+    /**
+     * Step arrays for the binding runs: a one-row pass of token 0 at position 0, and a greedy pick
+     * over the whole vocabulary, valid for every graph.
+     */
+    void bindForBinding(int vocab) {
+        textStep.set(Step.ROWS, 1);
+        textStep.set(Step.START, 0);
+        textStep.set(Step.PREFIX, 1);
+        textStep.set(Step.IN_ROW, 0);
+        textStep.set(Step.IMAGE_ROWS, 0);
+        textStep.set(Step.TOKEN, 0);
+        logitStep.set(Step.IN_ROW, 0);
+        logitStep.set(Step.LIMIT, vocab);
+        grids.resize(1);
     }
 
     private Stage.Phase phase() {
@@ -163,12 +213,12 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         return s;
     }
 
-    /** The most rows a pass of this stage has. */
+    /** The most rows a pass of this recording has. */
     private int maxRows() {
-        return switch (phase()) {
+        return switch (mode()) {
             case VISION -> config.vision().numPatches();
-            case TEXT -> capacity;
-            case LOGITS -> 1;
+            case PREFILL -> capacity;
+            case DECODE, HEAD -> 1;
         };
     }
 
@@ -202,8 +252,17 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         return vector(t);
     }
 
+    private FloatArray[] ropeTable(int headDim, double theta) {
+        FloatArray[] cs = ropeTables.computeIfAbsent(headDim + "/" + theta, k -> {
+            float[][] t = RopeTable.build(capacity, headDim, theta);
+            return new FloatArray[] {FloatArray.fromArray(t[0]), FloatArray.fromArray(t[1])};
+        });
+        rec.use(Kind.CONST, cs[0], cs[1]);
+        return cs;
+    }
+
     private void perRowGrid(String task) {
-        if (phase() == Stage.Phase.TEXT) {
+        if (mode() == Mode.PREFILL) {
             grids.perRowRows(graph(), task, capacity);
         } else {
             grids.perRow(graph(), task, maxRows());
@@ -211,7 +270,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
     }
 
     private void elementwiseGrid(String task, int perRow) {
-        if (phase() == Stage.Phase.TEXT) {
+        if (mode() == Mode.PREFILL) {
             grids.elementwiseRows(graph(), task, capacity, perRow);
         } else {
             grids.elementwise(graph(), task, (long) maxRows() * perRow);
@@ -222,9 +281,26 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         return out.spec().sequenceRows() ? 1 : 0;
     }
 
+    /** Takes the op into a capturing recording (decode, head); false when it is to be emitted now. */
+    private boolean captured(Fusion.Op op) {
+        if (rec.capturing && !emitting) {
+            rec.ops.add(op);
+            return true;
+        }
+        return false;
+    }
+
+    /** Ops the one-row stages never run. */
+    private void notInOneRow(String op) {
+        if (rec.capturing) {
+            throw new IllegalStateException(op + " in one-row stage " + graph());
+        }
+    }
+
     @Override
     public void patchEmbed(TornadoBuffer pixels, int imageSize, int patch, Tensor weight, Tensor bias, Tensor positions,
                            TornadoBuffer out) {
+        notInOneRow("patchEmbed");
         VisionConfig vc = config.vision();
         int n = maxRows();
         int patchK = vc.numChannels() * patch * patch;
@@ -242,7 +318,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         int channels = vc.numChannels();
         int width = out.width();
         rec.tasks.add(g -> g.task(im2col, TornadoEmbedding::im2col, ctx, px, patches, imageSize, patch, channels)
-                .task(gemm, TornadoMatmul::gemm, ctx, patches, w.bits(), pow2, b, x, step, patchK, width, w.format(), 1, 0, 1)
+                .task(gemm, TornadoMatmul::gemm, ctx, patches, w.bits(), pow2, b, x, step, patchK, width, w.format(), 1, 0)
                 .task(add, TornadoElementwise::add, ctx, x, pos, step, width));
         grids.elementwise(graph(), im2col, (long) n * patchK);
         grids.gemm(graph(), gemm, n, width);
@@ -251,13 +327,18 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void embed(Tensor table, float scale, TornadoBuffer out) {
+        if (captured(new Fusion.Embed(table, scale, out))) {
+            return;
+        }
         Weights16.Matrix t = matrix(table);
         FloatArray x = state(out);
         IntArray step = useStep();
-        rec.use(Kind.INPUT, ids);
+        // A decode step's id is in the step array; only a prefill reads (and keeps on the device) the ids.
+        IntArray tokens = rec.capturing ? noIds : ids;
+        rec.use(rec.capturing ? Kind.CONST : Kind.INPUT, tokens);
         String task = rec.task("lookup");
         int d = out.width();
-        rec.tasks.add(g -> g.task(task, TornadoEmbedding::lookup, ctx, t.bits(), pow2, x, step, ids, d, t.format(), scale));
+        rec.tasks.add(g -> g.task(task, TornadoEmbedding::lookup, ctx, t.bits(), pow2, x, step, tokens, d, t.format(), scale));
         elementwiseGrid(task, d);
     }
 
@@ -267,6 +348,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
      */
     @Override
     public void copyRows(TornadoBuffer from, TornadoBuffer to) {
+        notInOneRow("copyRows");
         FloatArray f = state(from);
         FloatArray x = state(to);
         rec.use(Kind.INPUT, ids);
@@ -278,6 +360,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void layerNorm(TornadoBuffer x, Tensor gamma, Tensor beta, float eps, TornadoBuffer out) {
+        notInOneRow("layerNorm");
         FloatArray in = state(x);
         FloatArray gv = vector(gamma);
         FloatArray bv = vector(beta);
@@ -291,6 +374,9 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void rmsNorm(TornadoBuffer x, Tensor weight, float eps, TornadoBuffer out) {
+        if (captured(new Fusion.Norm(x, weight, eps, out, false))) {
+            return;
+        }
         FloatArray in = state(x);
         FloatArray wv = vector(weight);
         FloatArray o = state(out);
@@ -307,11 +393,18 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         if (phase() != Stage.Phase.LOGITS) {
             throw new IllegalStateException("rmsNormRow outside the logits stage (" + graph() + ")");
         }
+        if (captured(new Fusion.Norm(x, weight, eps, out, true))) {
+            return;
+        }
         rmsNorm(x, weight, eps, out);
     }
 
     @Override
     public void linear(TornadoBuffer x, Tensor weight, Tensor bias, TornadoBuffer out) {
+        if (captured(new Fusion.Linear(x, weight, bias, out))) {
+            return;
+        }
+        notInOneRow("a tiled GEMM");
         FloatArray in = state(x);
         Weights16.Matrix w = matrix(weight);
         FloatArray b = bias(bias);
@@ -321,37 +414,24 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         int outDim = out.width();
         int hasBias = bias == null ? 0 : 1;
         int atStart = outAtStart(out);
-        switch (phase()) {
-            case VISION -> {
-                String task = rec.task("gemm");
-                rec.tasks.add(g -> g.task(task, TornadoMatmul::gemm, ctx, in, w.bits(), pow2, b, o, step, inDim, outDim,
-                        w.format(), hasBias, atStart, 1));
-                grids.gemm(graph(), task, maxRows(), outDim);
-            }
-            case TEXT -> {
-                String gemm = rec.task("gemm");
-                String gemv = rec.task("gemv");
-                rec.tasks.add(g -> g.task(gemm, TornadoMatmul::gemm, ctx, in, w.bits(), pow2, b, o, step, inDim, outDim,
-                                w.format(), hasBias, atStart, 0)
-                        .task(gemv, TornadoMatmul::gemv, ctx, in, w.bits(), pow2, b, o, step, inDim, outDim, w.format(),
-                                hasBias, atStart));
-                grids.gemmRows(graph(), gemm, capacity, outDim);
-                grids.gemvRows(graph(), gemv, outDim);
-            }
-            case LOGITS -> {
-                String task = rec.task("gemv");
-                rec.tasks.add(g -> g.task(task, TornadoMatmul::gemv, ctx, in, w.bits(), pow2, b, o, step, inDim, outDim,
-                        w.format(), hasBias, atStart));
-                grids.perRow(graph(), task, outDim);
-            }
+        String task = rec.task("gemm");
+        rec.tasks.add(g -> g.task(task, TornadoMatmul::gemm, ctx, in, w.bits(), pow2, b, o, step, inDim, outDim,
+                w.format(), hasBias, atStart));
+        if (mode() == Mode.PREFILL) {
+            grids.gemmRows(graph(), task, capacity, outDim);
+        } else {
+            grids.gemm(graph(), task, maxRows(), outDim);
         }
     }
 
-    /** Prefill: the two GEMMs, then GeGLU; decode: one fused gate/up GEMV. */
+    /** Prefill: the two GEMMs, then GeGLU; a one-row stage: one fused gate/up GEMV. */
     @Override
     public void gateUpGeglu(TornadoBuffer x, Tensor gate, Tensor up, TornadoBuffer out) {
         if (phase() != Stage.Phase.TEXT) {
             throw new IllegalStateException("gateUpGeglu outside a decoder stage (" + graph() + ")");
+        }
+        if (captured(new Fusion.GateUp(x, gate, up, out))) {
+            return;
         }
         FloatArray in = state(x);
         Weights16.Matrix wg = matrix(gate);
@@ -365,16 +445,13 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
         String gemmGate = rec.task("gemm");
         String gemmUp = rec.task("gemm");
         String geglu = rec.task("geglu");
-        String fused = rec.task("gateUp");
         rec.tasks.add(g -> g.task(gemmGate, TornadoMatmul::gemm, ctx, in, wg.bits(), pow2, noBias, o, step, d, ff,
-                        wg.format(), 0, 0, 0)
-                .task(gemmUp, TornadoMatmul::gemm, ctx, in, wu.bits(), pow2, noBias, u, step, d, ff, wu.format(), 0, 0, 0)
-                .task(geglu, TornadoActivations::geglu, ctx, o, u, o, step, ff)
-                .task(fused, TornadoMatmul::gateUpGemv, ctx, in, wg.bits(), wu.bits(), pow2, o, step, d, ff, wg.format()));
+                        wg.format(), 0, 0)
+                .task(gemmUp, TornadoMatmul::gemm, ctx, in, wu.bits(), pow2, noBias, u, step, d, ff, wu.format(), 0, 0)
+                .task(geglu, TornadoActivations::geglu, ctx, o, u, o, step, ff));
         grids.gemmRows(graph(), gemmGate, capacity, ff);
         grids.gemmRows(graph(), gemmUp, capacity, ff);
         grids.elementwiseRows(graph(), geglu, capacity, ff);
-        grids.gemvRows(graph(), fused, ff);
     }
 
     private FloatArray upScratch(TornadoBuffer out) {
@@ -387,6 +464,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void geluTanh(TornadoBuffer x) {
+        notInOneRow("geluTanh");
         FloatArray a = state(x);
         IntArray step = useStep();
         String task = rec.task("gelu");
@@ -397,12 +475,11 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void rope(TornadoBuffer x, int heads, int headDim, double theta) {
+        if (captured(new Fusion.Rope(x, heads, headDim, theta))) {
+            return;
+        }
         FloatArray a = state(x);
-        FloatArray[] cs = ropeTables.computeIfAbsent(headDim + "/" + theta, k -> {
-            float[][] t = RopeTable.build(capacity, headDim, theta);
-            return new FloatArray[] {FloatArray.fromArray(t[0]), FloatArray.fromArray(t[1])};
-        });
-        rec.use(Kind.CONST, cs[0], cs[1]);
+        FloatArray[] cs = ropeTable(headDim, theta);
         IntArray step = useStep();
         String task = rec.task("rope");
         int atStart = outAtStart(x);
@@ -416,24 +493,66 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
             throw new IllegalArgumentException("head size " + s.headDim() + " exceeds the attention kernel's "
                     + Tiles.ATT_MAX_HEAD_DIM);
         }
+        if (captured(new Fusion.Attention(s, q, k, v, out))) {
+            return;
+        }
         FloatArray qa = state(q);
         FloatArray ka = state(k);
         FloatArray va = state(v);
         FloatArray o = state(out);
         IntArray step = useStep();
-        String task = rec.task("attention");
         int keys = k.spec().rows();
+        if (rec.capturing) {
+            splitAttention(s, qa, ka, va, o, step, keys);
+            return;
+        }
+        String task = rec.task("attention");
         rec.tasks.add(g -> g.task(task, TornadoAttention::attention, ctx, qa, ka, va, o, step, s.numHeads(), s.numKvHeads(),
                 s.headDim(), s.scale(), s.softcap(), s.window(), keys));
-        if (phase() == Stage.Phase.TEXT) {
+        if (mode() == Mode.PREFILL) {
             grids.attentionRows(graph(), task, capacity, s.numHeads(), s.numKvHeads());
         } else {
             grids.attention(graph(), task, maxRows(), s.numHeads(), s.numKvHeads());
         }
     }
 
+    /** One-row attention: split-K partials over chunks of the key positions, then their merge. */
+    private void splitAttention(AttentionShape s, FloatArray q, FloatArray k, FloatArray v, FloatArray o, IntArray step,
+                                int keys) {
+        int group = s.numHeads() / s.numKvHeads();
+        if (group > Tiles.SPLIT_MAX_GROUP) {
+            throw new IllegalArgumentException(group + " query heads per kv head exceed split attention's "
+                    + Tiles.SPLIT_MAX_GROUP);
+        }
+        int chunks = (keys + Tiles.SPLIT_KEYS - 1) / Tiles.SPLIT_KEYS;
+        long statsFloats = (long) s.numHeads() * chunks * 2;
+        long outFloats = (long) s.numHeads() * chunks * s.headDim();
+        if (splitStats == null || splitStats.getSize() < statsFloats) {
+            splitStats = DeviceArrays.scratch(statsFloats);
+        }
+        if (splitOut == null || splitOut.getSize() < outFloats) {
+            splitOut = DeviceArrays.scratch(outFloats);
+        }
+        FloatArray stats = splitStats;
+        FloatArray parts = splitOut;
+        rec.use(Kind.SCRATCH, stats, parts);
+        String part = rec.task("splitAttention");
+        String merge = rec.task("splitCombine");
+        int heads = s.numHeads();
+        int kvHeads = s.numKvHeads();
+        int hd = s.headDim();
+        rec.tasks.add(g -> g.task(part, TornadoSplitAttention::partial, ctx, q, k, v, stats, parts, step, heads, kvHeads,
+                        hd, s.scale(), s.softcap(), s.window(), chunks, group * hd)
+                .task(merge, TornadoSplitAttention::combine, ctx, stats, parts, o, step, hd, chunks));
+        grids.splitAttention(graph(), part, chunks, kvHeads);
+        grids.perRow(graph(), merge, heads);
+    }
+
     @Override
     public void add(TornadoBuffer acc, TornadoBuffer x) {
+        if (captured(new Fusion.Add(acc, x))) {
+            return;
+        }
         FloatArray a = state(acc);
         FloatArray b = state(x);
         IntArray step = useStep();
@@ -445,10 +564,119 @@ final class TornadoOps implements LayerOps<TornadoBuffer> {
 
     @Override
     public void softcap(TornadoBuffer x, float cap) {
+        if (captured(new Fusion.Softcap(x, cap))) {
+            return;
+        }
         FloatArray a = state(x);
         String task = rec.task("softcap");
         int n = maxRows() * x.width();
         rec.tasks.add(g -> g.task(task, TornadoElementwise::softcap, ctx, a, n, cap));
         grids.elementwise(graph(), task, n);
+    }
+
+    // Fusion.Emitter: the one-row kernels.
+
+    @Override
+    public void single(Fusion.Op op) {
+        emitting = true;
+        try {
+            switch (op) {
+                case Fusion.Norm n -> rmsNorm(n.x(), n.weight(), n.eps(), n.out());
+                case Fusion.Linear l -> gemv(l, null, TornadoGemv.STORE, l.out(), 0f);
+                case Fusion.GateUp g -> gateUp(g, null);
+                case Fusion.Rope r -> rope(r.x(), r.heads(), r.headDim(), r.theta());
+                case Fusion.Attention a -> attention(a.shape(), a.q(), a.k(), a.v(), a.out());
+                case Fusion.Add a -> add(a.acc(), a.x());
+                case Fusion.Softcap s -> softcap(s.x(), s.cap());
+                case Fusion.Embed e -> embed(e.table(), e.scale(), e.out());
+            }
+        } finally {
+            emitting = false;
+        }
+    }
+
+    /** The norm's weight (or the unused bias placeholder) and its flag for a GEMV prologue. */
+    private FloatArray normWeight(Fusion.Norm pre) {
+        if (pre == null) {
+            rec.use(Kind.CONST, noBias);
+            return noBias;
+        }
+        return vector(pre.weight());
+    }
+
+    @Override
+    public void gemv(Fusion.Linear l, Fusion.Norm pre, int epilogue, TornadoBuffer target, float cap) {
+        FloatArray in = state(pre == null ? l.x() : pre.x());
+        FloatArray nw = normWeight(pre);
+        Weights16.Matrix w = matrix(l.weight());
+        FloatArray b = bias(l.bias());
+        FloatArray o = state(target);
+        IntArray step = useStep();
+        int inDim = l.x().width();
+        int outDim = l.out().width();
+        int hasBias = l.bias() == null ? 0 : 1;
+        int atStart = outAtStart(l.out());
+        int normed = pre == null ? 0 : 1;
+        float eps = pre == null ? 0f : pre.eps();
+        // The head's norm reads the selected row of x; everything else reads row 0.
+        int selected = pre != null && pre.selectedRow() ? 1 : 0;
+        String task = rec.task(pre == null ? "gemv" : "normGemv");
+        rec.tasks.add(g -> g.task(task, TornadoGemv::gemv, ctx, in, nw, w.bits(), pow2, b, o, step, inDim, outDim,
+                w.format(), hasBias, atStart, selected, normed, eps, epilogue, cap));
+        grids.gemv(graph(), task, outDim);
+    }
+
+    @Override
+    public void gateUp(Fusion.GateUp gu, Fusion.Norm pre) {
+        FloatArray in = state(pre == null ? gu.x() : pre.x());
+        FloatArray nw = normWeight(pre);
+        Weights16.Matrix wg = matrix(gu.gate());
+        Weights16.Matrix wu = matrix(gu.up());
+        FloatArray o = state(gu.out());
+        IntArray step = useStep();
+        int d = gu.x().width();
+        int ff = gu.out().width();
+        int normed = pre == null ? 0 : 1;
+        float eps = pre == null ? 0f : pre.eps();
+        String task = rec.task("gateUp");
+        rec.tasks.add(g -> g.task(task, TornadoGemv::gateUp, ctx, in, nw, wg.bits(), wu.bits(), pow2, o, step, d, ff,
+                wg.format(), normed, eps));
+        grids.gemv(graph(), task, ff);
+    }
+
+    @Override
+    public void qkvRope(Fusion.Norm n, Fusion.Linear q, Fusion.Linear k, Fusion.Linear v, Fusion.Rope rq, Fusion.Rope rk) {
+        FloatArray in = state(n.x());
+        FloatArray nw = vector(n.weight());
+        Weights16.Matrix wq = matrix(q.weight());
+        Weights16.Matrix wk = matrix(k.weight());
+        Weights16.Matrix wv = matrix(v.weight());
+        FloatArray qa = state(q.out());
+        FloatArray ka = state(k.out());
+        FloatArray va = state(v.out());
+        FloatArray[] cs = ropeTable(rq.headDim(), rq.theta());
+        IntArray step = useStep();
+        int d = n.x().width();
+        int heads = rq.heads();
+        int kvHeads = rk.heads();
+        int hd = rq.headDim();
+        float eps = n.eps();
+        String task = rec.task("qkvRope");
+        rec.tasks.add(g -> g.task(task, TornadoGemv::qkvRope, ctx, in, nw, wq.bits(), wk.bits(), wv.bits(), pow2, qa, ka,
+                va, cs[0], cs[1], step, d, heads, kvHeads, hd, wq.format(), eps));
+        grids.perRow(graph(), task, (heads + 2 * kvHeads) * hd / 2);
+    }
+
+    @Override
+    public void normAdd(Fusion.Norm n, Fusion.Add a) {
+        FloatArray t = state(n.x());
+        FloatArray wv = vector(n.weight());
+        FloatArray acc = state(a.acc());
+        IntArray step = useStep();
+        String task = rec.task("rmsNormAdd");
+        int d = n.x().width();
+        float eps = n.eps();
+        rec.tasks.add(g -> g.task(task, TornadoNorms::rmsNormAdd, ctx, t, wv, acc, step, d, eps));
+        perRowGrid(task);
     }
 }

@@ -60,18 +60,26 @@ public final class Weights16 {
         return p;
     }
 
-    /** Element {@code i} of a weight matrix as float, exactly. Inlined into every kernel that reads weights. */
+    /**
+     * Element {@code i} of a weight matrix as float, exactly. Inlined into every kernel that reads
+     * weights; one return and no loop, the helper shape TornadoVM's CUDA backend compiles correctly
+     * (its issues #930 and #931 miscompile early returns and loops in both arms of an inlined if).
+     */
     public static float load(ShortArray w, int i, int format, FloatArray pow2) {
+        float v;
         if (format == F32) {
             int lo = w.get(2 * i) & 0xFFFF;
             int hi = w.get(2 * i + 1) & 0xFFFF;
-            return compose(hi >> 15, (hi >> 7) & 0xFF, 255, ((hi & 0x7F) << 16) | lo, 0x1p-23f, pow2, 0);
+            v = compose(hi >> 15, (hi >> 7) & 0xFF, 255, ((hi & 0x7F) << 16) | lo, 0x1p-23f, pow2, 0);
+        } else {
+            int b = w.get(i) & 0xFFFF;
+            if (format == BF16) {
+                v = compose(b >> 15, (b >> 7) & 0xFF, 255, b & 0x7F, 0x1p-7f, pow2, 0);
+            } else {
+                v = compose(b >> 15, (b >> 10) & 0x1F, 31, b & 0x3FF, 0x1p-10f, pow2, 112);
+            }
         }
-        int b = w.get(i) & 0xFFFF;
-        if (format == BF16) {
-            return compose(b >> 15, (b >> 7) & 0xFF, 255, b & 0x7F, 0x1p-7f, pow2, 0);
-        }
-        return compose(b >> 15, (b >> 10) & 0x1F, 31, b & 0x3FF, 0x1p-10f, pow2, 112);
+        return v;
     }
 
     /**

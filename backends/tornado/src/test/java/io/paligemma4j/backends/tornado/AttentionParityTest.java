@@ -50,4 +50,47 @@ class AttentionParityTest extends ParityBase {
                 in(q, k, v, step), out);
         assertClose(arr(r, (long) nq * heads * hd), out.toHeapArray(), 1e-5, "attention");
     }
+
+    /**
+     * Decode's split-K attention (partials, then their merge) against the reference at positions
+     * inside the first chunk, on a chunk edge and chunks later, for MQA (PaliGemma) and GQA with
+     * Gemma 2's soft-cap and a window that drops whole chunks; capacity leaves idle chunks.
+     */
+    @ParameterizedTest(name = "split heads {0}/{1} hd {2} start {3} prefix {4} cap {5} window {6}")
+    @CsvSource({
+            "8, 1, 256, 5, 3, 0, 0",
+            "8, 1, 256, 15, 10, 0, 0",
+            "8, 1, 256, 16, 10, 0, 0",
+            "8, 1, 256, 70, 40, 0, 0",
+            "4, 2, 16, 47, 20, 5.0, 0",
+            "4, 2, 16, 60, 20, 5.0, 20",
+            "2, 2, 72, 33, 33, 0, 0"})
+    void splitDecodeMatchesTheReference(int heads, int kvHeads, int hd, int start, int prefix, float cap, int window) {
+        int nKv = start + 1;
+        int capacity = nKv + 40;
+        int chunks = (capacity + Tiles.SPLIT_KEYS - 1) / Tiles.SPLIT_KEYS;
+        float scale = (float) (1 / Math.sqrt(hd));
+        AttentionShape shape = new AttentionShape(heads, kvHeads, hd, scale, cap, window);
+        float[] qv = random(heads * hd, 1f);
+        float[] kv = random(capacity * kvHeads * hd, 1f);
+        float[] vv = random(capacity * kvHeads * hd, 1f);
+        MemorySegment r = zeros((long) heads * hd);
+        ref.attention(shape, seg(qv), 1, start, prefix, seg(kv), seg(vv), nKv, r);
+        FloatArray q = FloatArray.fromArray(qv);
+        FloatArray k = FloatArray.fromArray(kv);
+        FloatArray v = FloatArray.fromArray(vv);
+        FloatArray stats = new FloatArray(heads * chunks * 2);
+        FloatArray parts = new FloatArray(heads * chunks * hd);
+        FloatArray out = new FloatArray(heads * hd);
+        IntArray step = step(1, start, prefix);
+        int group = heads / kvHeads;
+        DeviceRun.run(t -> t.task(TASK, TornadoSplitAttention::partial, ctx(), q, k, v, stats, parts, step, heads, kvHeads,
+                        hd, scale, cap, window, chunks, group * hd)
+                        .task("m", TornadoSplitAttention::combine, ctx(), stats, parts, out, step, hd, chunks),
+                (gr, name) -> {
+                    gr.splitAttention(name, TASK, chunks, kvHeads);
+                    gr.perRow(name, "m", heads);
+                }, in(q, k, v, step, stats, parts), out);
+        assertClose(arr(r, (long) heads * hd), out.toHeapArray(), 1e-5, "split attention");
+    }
 }

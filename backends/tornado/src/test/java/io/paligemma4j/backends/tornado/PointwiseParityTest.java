@@ -197,7 +197,7 @@ class PointwiseParityTest extends ParityBase {
         IntArray step = step(4, 0, 4);
         int k = ch * p * p;
         DeviceRun.run(t -> t.task(TASK, TornadoMatmul::gemm, ctx(), patches, wm.bits(), pow2, b, out, step, k, dim,
-                wm.format(), 1, 0, 1), (gr, name) -> gr.gemm(name, TASK, 4, dim),
+                wm.format(), 1, 0), (gr, name) -> gr.gemm(name, TASK, 4, dim),
                 in(patches, wm.bits(), pow2, b, step), out);
         FloatArray posArr = FloatArray.fromArray(arr(pos.data(), 4L * dim));
         DeviceRun.run(t -> t.task(TASK, TornadoElementwise::add, ctx(), out, posArr, step, dim),

@@ -5,8 +5,11 @@ import static uk.ac.manchester.tornado.api.enums.DataTransferMode.FIRST_EXECUTIO
 import io.paligemma4j.backends.tornado.TornadoActivations;
 import io.paligemma4j.backends.tornado.TornadoAttention;
 import io.paligemma4j.backends.tornado.Grids;
+import io.paligemma4j.backends.tornado.Tiles;
+import io.paligemma4j.backends.tornado.TornadoGemv;
 import io.paligemma4j.backends.tornado.TornadoMatmul;
 import io.paligemma4j.backends.tornado.TornadoNorms;
+import io.paligemma4j.backends.tornado.TornadoSplitAttention;
 import io.paligemma4j.backends.tornado.Step;
 import io.paligemma4j.backends.tornado.Weights16;
 import java.util.Random;
@@ -35,7 +38,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * Each TornadoVM kernel family at PaliGemma-3B-224 shapes, as a one-task plan whose inputs are
- * uploaded once (FIRST_EXECUTION) and whose output stays on the device, so a call is one launch.
+ * uploaded once (FIRST_EXECUTION) and whose output stays on the device, so a call is one launch
+ * (two for decode attention: its split-K partials and their merge).
  * JMH times the call (wall); TornadoVM's profiler gives the device kernel time of the same calls,
  * printed per benchmark at the end of the trial as {@code [device] ...} with the bytes or FLOPs
  * per call and the rate they imply.
@@ -50,7 +54,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 @Fork(1)
 public class TornadoKernelBench {
     /** The kernel under test; every case is one task named "k" in graph "b". */
-    @Param({"gemmVisionFc1", "gemmPrefillQ", "gemvGate", "gemvDown", "gateUpFused", "attentionVision",
+    @Param({"gemmVisionFc1", "gemmPrefillQ", "gemvGate", "gemvDown", "gateUpFused", "qkvRope", "attentionVision",
             "attentionDecode", "layerNormVision", "rmsNormPrefill", "gegluPrefill"})
     public String kernel;
 
@@ -78,16 +82,38 @@ public class TornadoKernelBench {
                 FloatArray x = floats(2048);
                 ShortArray wg = bf16(16384 * 2048);
                 ShortArray wu = bf16(16384 * 2048);
+                FloatArray norm = floats(2048);
                 FloatArray out = new FloatArray(16384);
                 IntArray step = step(1, 0);
-                g.transferToDevice(FIRST_EXECUTION, x, wg, wu, pow2, out, step)
-                        .task("k", TornadoMatmul::gateUpGemv, ctx, x, wg, wu, pow2, out, step, 2048, 16384, Weights16.BF16);
-                grids.perRow("b", "k", 16384);
+                // As decode runs it: the pre-MLP RMSNorm in its prologue.
+                g.transferToDevice(FIRST_EXECUTION, x, norm, wg, wu, pow2, out, step)
+                        .task("k", TornadoGemv::gateUp, ctx, x, norm, wg, wu, pow2, out, step, 2048, 16384,
+                                Weights16.BF16, 1, 1e-6f);
+                grids.gemv("b", "k", 16384);
                 work = 2.0 * 16384 * 2048 * 2;
                 unit = "bytes";
             }
+            case "qkvRope" -> {
+                FloatArray x = floats(2048);
+                FloatArray norm = floats(2048);
+                ShortArray wq = bf16(2048 * 2048);
+                ShortArray wk = bf16(256 * 2048);
+                ShortArray wv = bf16(256 * 2048);
+                FloatArray q = new FloatArray(2048);
+                FloatArray kc = new FloatArray(300 * 256);
+                FloatArray vc = new FloatArray(300 * 256);
+                FloatArray cos = floats(300 * 128);
+                FloatArray sin = floats(300 * 128);
+                IntArray step = step(1, 270);
+                g.transferToDevice(FIRST_EXECUTION, x, norm, wq, wk, wv, pow2, q, kc, vc, cos, sin, step)
+                        .task("k", TornadoGemv::qkvRope, ctx, x, norm, wq, wk, wv, pow2, q, kc, vc, cos, sin, step,
+                                2048, 8, 1, 256, Weights16.BF16, 1e-6f);
+                grids.perRow("b", "k", (8 + 2) * 256 / 2);
+                work = 2.0 * 2560 * 2048;
+                unit = "bytes";
+            }
             case "attentionVision" -> attention(g, grids, 256, 0, 256, 16, 16, 72, 256);
-            case "attentionDecode" -> attention(g, grids, 1, 299, 270, 8, 1, 256, 300);
+            case "attentionDecode" -> splitAttention(g, grids, 299, 270, 8, 1, 256, 300);
             case "layerNormVision" -> {
                 FloatArray x = floats(256 * 1152);
                 FloatArray w = floats(1152);
@@ -149,7 +175,7 @@ public class TornadoKernelBench {
         FloatArray out = new FloatArray(rows * cols);
         IntArray step = step(rows, 0);
         g.transferToDevice(FIRST_EXECUTION, x, w, pow2, noBias, out, step)
-                .task("k", TornadoMatmul::gemm, ctx, x, w, pow2, noBias, out, step, in, cols, Weights16.BF16, 0, 0, 1);
+                .task("k", TornadoMatmul::gemm, ctx, x, w, pow2, noBias, out, step, in, cols, Weights16.BF16, 0, 0);
         grids.gemm("b", "k", rows, cols);
         work = 2.0 * rows * in * cols;
         unit = "flops";
@@ -161,8 +187,9 @@ public class TornadoKernelBench {
         FloatArray out = new FloatArray(cols);
         IntArray step = step(1, 0);
         g.transferToDevice(FIRST_EXECUTION, x, w, pow2, noBias, out, step)
-                .task("k", TornadoMatmul::gemv, ctx, x, w, pow2, noBias, out, step, in, cols, Weights16.BF16, 0, 0);
-        grids.perRow("b", "k", cols);
+                .task("k", TornadoGemv::gemv, ctx, x, noBias, w, pow2, noBias, out, step, in, cols, Weights16.BF16, 0, 0,
+                        0, 0, 0f, TornadoGemv.STORE, 0f);
+        grids.gemv("b", "k", cols);
         work = 2.0 * cols * in;
         unit = "bytes";
     }
@@ -181,6 +208,27 @@ public class TornadoKernelBench {
         grids.attention("b", "k", nq, heads, kvHeads);
         // q·k and p·v: 4·hd FLOPs per (query head, visible key).
         work = 4.0 * nq * heads * hd * (start + nq);
+        unit = "flops";
+    }
+
+    private void splitAttention(TaskGraph g, Grids grids, int start, int prefix, int heads, int kvHeads, int hd,
+                                int keys) {
+        int chunks = (keys + Tiles.SPLIT_KEYS - 1) / Tiles.SPLIT_KEYS;
+        FloatArray q = floats(heads * hd);
+        FloatArray k = floats(keys * kvHeads * hd);
+        FloatArray v = floats(keys * kvHeads * hd);
+        FloatArray stats = new FloatArray(heads * chunks * 2);
+        FloatArray parts = new FloatArray(heads * chunks * hd);
+        FloatArray out = new FloatArray(heads * hd);
+        IntArray step = step(1, start);
+        step.set(Step.PREFIX, prefix);
+        g.transferToDevice(FIRST_EXECUTION, q, k, v, stats, parts, out, step)
+                .task("k", TornadoSplitAttention::partial, ctx, q, k, v, stats, parts, step, heads, kvHeads, hd,
+                        (float) (1 / Math.sqrt(hd)), 0f, 0, chunks, heads / kvHeads * hd)
+                .task("m", TornadoSplitAttention::combine, ctx, stats, parts, out, step, hd, chunks);
+        grids.splitAttention("b", "k", chunks, kvHeads);
+        grids.perRow("b", "m", heads);
+        work = 4.0 * heads * hd * (start + 1);
         unit = "flops";
     }
 
