@@ -1,7 +1,6 @@
 package io.paligemma4j.backends.tornado;
 
 import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -17,7 +16,7 @@ public final class TornadoActivations {
 
     /** {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}. */
     public static float gelu(float x) {
-        return 0.5f * x * (1f + TornadoMath.tanh(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
+        return 0.5f * x * (1f + DeviceMath.tanh(SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
     }
 
     /** In place. */

@@ -97,7 +97,7 @@ public final class TornadoAttention {
                         }
                         s = dot * scale;
                         if (softcap > 0f) {
-                            s = softcap * TornadoMath.tanh(s / softcap);
+                            s = softcap * DeviceMath.tanh(s / softcap);
                         }
                         tileMax = TornadoMath.max(tileMax, s);
                     }

@@ -3,7 +3,6 @@ package io.paligemma4j.backends.tornado;
 import static io.paligemma4j.backends.tornado.Tiles.ROW_GROUP;
 
 import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -107,7 +106,7 @@ public final class TornadoElementwise {
     public static void softcap(KernelContext c, FloatArray x, int n, float cap) {
         int i = c.globalIdx;
         if (i < n) {
-            x.set(i, cap * TornadoMath.tanh(x.get(i) / cap));
+            x.set(i, cap * DeviceMath.tanh(x.get(i) / cap));
         }
     }
 }

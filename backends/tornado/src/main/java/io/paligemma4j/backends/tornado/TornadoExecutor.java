@@ -66,6 +66,10 @@ final class TornadoExecutor implements StageExecutor<TornadoBuffer> {
         this.config = model.config();
         this.capacity = capacity;
         this.profiled = profiled;
+        // Initialised before any kernel compiles, so TornadoVM folds the backend's maths choice.
+        if (DeviceMath.TANH_FROM_EXP) {
+            System.getLogger(TornadoExecutor.class.getName()).log(System.Logger.Level.DEBUG, "tanh from exp on this device");
+        }
         maps = new PrivateMaps(model.checkpoint());
         ops = new TornadoOps(config, capacity, maps, grids);
     }

@@ -106,7 +106,7 @@ public final class TornadoGemv {
             if (epilogue == ADD) {
                 v = out.get(o) + v;
             } else if (epilogue == CAP) {
-                v = cap * TornadoMath.tanh(v / cap);
+                v = cap * DeviceMath.tanh(v / cap);
             }
             out.set(o, v);
         }

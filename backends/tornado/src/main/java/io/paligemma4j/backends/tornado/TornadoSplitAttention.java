@@ -70,7 +70,7 @@ public final class TornadoSplitAttention {
                 }
                 s = dot * scale;
                 if (softcap > 0f) {
-                    s = softcap * TornadoMath.tanh(s / softcap);
+                    s = softcap * DeviceMath.tanh(s / softcap);
                 }
             }
             sc[i] = s;
