@@ -165,7 +165,11 @@ final class BenchCommand implements Callable<Integer> {
             double decodeTps = 0;
             int decoded = 0;
             Map<String, Map<String, Double>> device = new LinkedHashMap<>();
+            long o0 = System.nanoTime();
+            double openS;
             try (Session s = Session.open(m, b, rows + decodeTokens + 1)) {
+                // What opening costs the backend (a device backend may upload and compile here).
+                openS = (System.nanoTime() - o0) / 1e9;
                 for (int run = 0; run < Math.max(1, runs); run++) {
                     // Device counters per stage of the last run: taken as each stage starts.
                     String[] current = {null};
@@ -198,6 +202,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("checkpoint_bytes", m.checkpoint().byteSize());
             o.put("checkpoint_write_seconds", writeSeconds);
             o.put("load_seconds", loadS);
+            o.put("engine_open_seconds", openS);
             o.put("vision_seconds", visionS);
             o.put("vision_flops", visionFlops);
             o.put("vision_weight_bytes", ModelCost.visionWeightBytes(m.weights()));
@@ -244,6 +249,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("%n%s (%.2f GB of BF16 weights)%n", r.get("model"), ckpt / 1e9);
             System.out.printf("  %-22s %10s   %s%n", "stage", "measured", "roofline (fraction reached)");
             System.out.printf("  %-22s %9.3f s%n", "load", (Double) r.get("load_seconds"));
+            System.out.printf("  %-22s %9.3f s%n", "engine open", (Double) r.get("engine_open_seconds"));
             double vs = (Double) r.get("vision_seconds");
             double vr = (Double) r.get("vision_roofline_seconds");
             System.out.printf("  %-22s %9.3f s   %.3f s at the %d-bit FMA peak (%.0f%%), %.2f TFLOP%n", "vision tower", vs, vr, widest,
