@@ -158,7 +158,7 @@ final class Fusion {
                 && !q.out().spec().sequenceRows() && k.out().spec().sequenceRows() && v.out().spec().sequenceRows()
                 && q.out().width() == rq.heads() * rq.headDim() && k.out().width() == rk.heads() * rk.headDim()
                 && v.out().width() == k.out().width() && q.weight().dtype() == k.weight().dtype()
-                && k.weight().dtype() == v.weight().dtype() && rq.headDim() % 2 == 0;
+                && k.weight().dtype() == v.weight().dtype() && rq.headDim() % 4 == 0;
         return shapes && dead(h, i + 3);
     }
 

@@ -11,7 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * One-row matmuls (decode and the head), bandwidth-bound: a work-group of ROW_GROUP items per
- * GEMV_COLS output columns (or per rotated column pair) strides over k and reduces in local
+ * GEMV_COLS output columns (or per two rotated column pairs) strides over k and reduces in local
  * memory. Contracts: {@link io.paligemma4j.kernels.ref.Matmul},
  * {@link io.paligemma4j.kernels.ref.Activations#geglu}.
  *
@@ -177,70 +177,95 @@ public final class TornadoGemv {
     /**
      * A decoder layer's attention inputs in one launch: RMSNorm of x, the q, k and v projections,
      * and RoPE on q and k; k and v go to row {@code step[START]} of their caches. Group g computes
-     * the column pair (i, i + headDim/2) of one head, the two values RoPE rotates together: q's
-     * pairs, then k's, then v's (not rotated). The rotation is {@link TornadoRope#rope}'s, on the
-     * same table.
+     * two neighbouring column pairs (i, i + headDim/2) and (i + 1, i + 1 + headDim/2) of one head,
+     * the values RoPE rotates together: q's pairs, then k's, then v's (not rotated). headDim is a
+     * multiple of 4, so a group's pairs never straddle a head or a matrix. The rotation is
+     * {@link TornadoRope#rope}'s, on the same table.
      */
     public static void qkvRope(KernelContext c, FloatArray x, FloatArray norm, ShortArray wq, ShortArray wk,
                                ShortArray wv, FloatArray pow2, FloatArray q, FloatArray kCache, FloatArray vCache,
                                FloatArray cos, FloatArray sin, IntArray step, int in, int heads, int kvHeads,
                                int headDim, int format, float eps) {
-        int g = c.groupIdx;
         int t = c.localIdx;
         int half = headDim / 2;
         int qPairs = heads * half;
         int kvPairs = kvHeads * half;
+        int g = 2 * c.groupIdx;
         int which = g < qPairs ? 0 : g < qPairs + kvPairs ? 1 : 2;
         int p = which == 0 ? g : which == 1 ? g - qPairs : g - qPairs - kvPairs;
-        boolean live = p < kvPairs || which == 0;
         int c0 = p / half * headDim + p % half;
         int c1 = c0 + half;
-        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
-        int xb = 0;
-        float inv = rmsScale(c, part, t, x, xb, in, 1, eps);
-        float s0 = 0f;
-        float s1 = 0f;
-        if (live) {
-            int b0 = c0 * in;
-            int b1 = c1 * in;
-            for (int k = t; k < in; k += ROW_GROUP) {
-                float xv = x.get(xb + k) * inv * (1f + norm.get(k));
-                float w0;
-                float w1;
-                if (which == 0) {
-                    w0 = Weights16.load(wq, b0 + k, format, pow2);
-                    w1 = Weights16.load(wq, b1 + k, format, pow2);
-                } else if (which == 1) {
-                    w0 = Weights16.load(wk, b0 + k, format, pow2);
-                    w1 = Weights16.load(wk, b1 + k, format, pow2);
-                } else {
-                    w0 = Weights16.load(wv, b0 + k, format, pow2);
-                    w1 = Weights16.load(wv, b1 + k, format, pow2);
-                }
-                s0 += xv * w0;
-                s1 += xv * w1;
+        float[] part = c.allocateFloatLocalArray(ROW_GROUP * 4);
+        float inv = rmsScale(c, part, t, x, 0, in, 1, eps);
+        float s00 = 0f;
+        float s01 = 0f;
+        float s10 = 0f;
+        float s11 = 0f;
+        int b0 = c0 * in;
+        int b1 = c1 * in;
+        for (int k = t; k < in; k += ROW_GROUP) {
+            float xv = x.get(k) * inv * (1f + norm.get(k));
+            float w00;
+            float w01;
+            float w10;
+            float w11;
+            if (which == 0) {
+                w00 = Weights16.load(wq, b0 + k, format, pow2);
+                w01 = Weights16.load(wq, b0 + in + k, format, pow2);
+                w10 = Weights16.load(wq, b1 + k, format, pow2);
+                w11 = Weights16.load(wq, b1 + in + k, format, pow2);
+            } else if (which == 1) {
+                w00 = Weights16.load(wk, b0 + k, format, pow2);
+                w01 = Weights16.load(wk, b0 + in + k, format, pow2);
+                w10 = Weights16.load(wk, b1 + k, format, pow2);
+                w11 = Weights16.load(wk, b1 + in + k, format, pow2);
+            } else {
+                w00 = Weights16.load(wv, b0 + k, format, pow2);
+                w01 = Weights16.load(wv, b0 + in + k, format, pow2);
+                w10 = Weights16.load(wv, b1 + k, format, pow2);
+                w11 = Weights16.load(wv, b1 + in + k, format, pow2);
             }
+            s00 += xv * w00;
+            s01 += xv * w01;
+            s10 += xv * w10;
+            s11 += xv * w11;
         }
-        float a = GroupSum.sum(c, part, t, s0);
-        float b = GroupSum.sum(c, part, t, s1);
-        if (t == 0 && live) {
+        c.localBarrier();
+        part[t] = s00;
+        part[ROW_GROUP + t] = s01;
+        part[2 * ROW_GROUP + t] = s10;
+        part[3 * ROW_GROUP + t] = s11;
+        c.localBarrier();
+        for (int h = ROW_GROUP / 2; h > 0; h >>= 1) {
+            if (t < h) {
+                part[t] += part[t + h];
+                part[ROW_GROUP + t] += part[ROW_GROUP + t + h];
+                part[2 * ROW_GROUP + t] += part[2 * ROW_GROUP + t + h];
+                part[3 * ROW_GROUP + t] += part[3 * ROW_GROUP + t + h];
+            }
+            c.localBarrier();
+        }
+        // Item j < 2 writes pair j: columns c0 + j and c1 + j.
+        if (t < 2) {
+            float a = part[t * ROW_GROUP];
+            float b = part[(2 + t) * ROW_GROUP];
             int pos = step.get(Step.START);
             int kvDim = kvHeads * headDim;
             if (which == 2) {
-                vCache.set(pos * kvDim + c0, a);
-                vCache.set(pos * kvDim + c1, b);
+                vCache.set(pos * kvDim + c0 + t, a);
+                vCache.set(pos * kvDim + c1 + t, b);
             } else {
-                int i = p % half;
+                int i = p % half + t;
                 float co = cos.get(pos * half + i);
                 float si = sin.get(pos * half + i);
                 float r0 = a * co - b * si;
                 float r1 = b * co + a * si;
                 if (which == 0) {
-                    q.set(c0, r0);
-                    q.set(c1, r1);
+                    q.set(c0 + t, r0);
+                    q.set(c1 + t, r1);
                 } else {
-                    kCache.set(pos * kvDim + c0, r0);
-                    kCache.set(pos * kvDim + c1, r1);
+                    kCache.set(pos * kvDim + c0 + t, r0);
+                    kCache.set(pos * kvDim + c1 + t, r1);
                 }
             }
         }

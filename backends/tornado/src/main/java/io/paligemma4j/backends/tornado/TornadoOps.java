@@ -664,7 +664,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         String task = rec.task("qkvRope");
         rec.tasks.add(g -> g.task(task, TornadoGemv::qkvRope, ctx, in, nw, wq.bits(), wk.bits(), wv.bits(), pow2, qa, ka,
                 va, cs[0], cs[1], step, d, heads, kvHeads, hd, wq.format(), eps));
-        grids.perRow(graph(), task, (heads + 2 * kvHeads) * hd / 2);
+        grids.perRow(graph(), task, (heads + 2 * kvHeads) * hd / 4);
     }
 
     @Override

@@ -150,7 +150,7 @@ class DecodeFusionParityTest extends ParityBase {
         IntArray step = step(1, pos, 1);
         DeviceRun.run(t -> t.task(TASK, TornadoGemv::qkvRope, ctx(), x, nw, mq.bits(), mk.bits(), mv.bits(), pow2, q, kc,
                 vc, cos, sin, step, in, heads, kvHeads, hd, mq.format(), EPS),
-                (gr, name) -> gr.perRow(name, TASK, (heads + 2 * kvHeads) * hd / 2),
+                (gr, name) -> gr.perRow(name, TASK, (heads + 2 * kvHeads) * hd / 4),
                 in(x, nw, mq.bits(), mk.bits(), mv.bits(), pow2, cos, sin, step, kc, vc), q, kc, vc);
         check(h, wq, rq, q, 0, heads, hd, true, dt + " q");
         check(h, wk, rk, kc, pos * kvDim, kvHeads, hd, true, dt + " k");

@@ -108,7 +108,7 @@ public class TornadoKernelBench {
                 g.transferToDevice(FIRST_EXECUTION, x, norm, wq, wk, wv, pow2, q, kc, vc, cos, sin, step)
                         .task("k", TornadoGemv::qkvRope, ctx, x, norm, wq, wk, wv, pow2, q, kc, vc, cos, sin, step,
                                 2048, 8, 1, 256, Weights16.BF16, 1e-6f);
-                grids.perRow("b", "k", (8 + 2) * 256 / 2);
+                grids.perRow("b", "k", (8 + 2) * 256 / 4);
                 work = 2.0 * 2560 * 2048;
                 unit = "bytes";
             }
