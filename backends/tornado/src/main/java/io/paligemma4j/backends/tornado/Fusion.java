@@ -14,7 +14,7 @@ import java.util.List;
  *   <li>RMSNorm, the q/k/v projections and RoPE on q and k: one {@link TornadoGemv#qkvRope};</li>
  *   <li>RMSNorm then a matmul (gate/up or plain): the norm moves into the matmul's prologue;</li>
  *   <li>a matmul then a residual add of its output, or a soft-cap of it: into its epilogue;</li>
- *   <li>RMSNorm in place then a residual add of it (Gemma 2's post-norms): {@link TornadoNorms#rmsNormAdd}.</li>
+ *   <li>RMSNorm in place then a residual add of it (Gemma 2's post-norms): {@link TornadoNorms#rmsNorm} accumulating.</li>
  * </ul>
  * Anything else runs as its own kernel.
  */

@@ -7,6 +7,7 @@ import static uk.ac.manchester.tornado.api.enums.DataTransferMode.UNDER_DEMAND;
 import io.paligemma4j.runtime.forward.Program;
 import io.paligemma4j.runtime.forward.Stage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 
 /**
  * Turns recorded stages into task graphs with their data movement declared. TornadoVM keeps a
@@ -98,7 +100,7 @@ final class GraphAssembly {
     private GraphAssembly() {}
 
     private static long bytes(Object o) {
-        return o instanceof uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray a ? a.getNumBytesOfSegment() : 0;
+        return o instanceof TornadoNativeArray a ? a.getNumBytesOfSegment() : 0;
     }
 
     /** The graphs, in {@code recordings} order. */
@@ -111,7 +113,7 @@ final class GraphAssembly {
         Map<String, Set<Object>> consumes = new LinkedHashMap<>();
         Map<Object, String> allocatedBy = new IdentityHashMap<>();
         for (Recording r : recordings) {
-            Set<Object> c = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Object> c = Collections.newSetFromMap(new IdentityHashMap<>());
             String first = order.first().get(r.name());
             Recording prev = first == null ? null : byName.get(first);
             for (Object o : r.order) {

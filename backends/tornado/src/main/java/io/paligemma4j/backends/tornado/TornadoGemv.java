@@ -12,7 +12,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 /**
  * One-row matmuls (decode and the head), bandwidth-bound: a work-group of ROW_GROUP items per
  * GEMV_COLS output columns (or per two rotated column pairs) strides over k and reduces in local
- * memory. Contracts: {@link io.paligemma4j.kernels.ref.Matmul},
+ * memory; the multi-column trees are written out in each kernel (moved into a helper with a loop
+ * over the rows, TornadoVM 5.2 on PoCL gave wrong sums). Contracts: {@link io.paligemma4j.kernels.ref.Matmul},
  * {@link io.paligemma4j.kernels.ref.Activations#geglu}.
  *
  * <p>Decode fuses its neighbours in to save launches and passes: an RMSNorm before
@@ -29,19 +30,12 @@ public final class TornadoGemv {
 
     private TornadoGemv() {}
 
-    /**
-     * {@code rsqrt(mean(x²) + eps)} of {@code dim} values from {@code base}, by {@link TornadoNorms#rmsNorm}'s
-     * reduction; 1 when {@code normed} is 0. Every item must call it.
-     */
-    static float rmsScale(KernelContext c, float[] part, int t, FloatArray x, int base, int dim, int normed, float eps) {
+    /** The fused norm's {@link TornadoNorms#rmsInverse}, or 1 when {@code normed} is 0. Every item must call it. */
+    private static float rmsScale(KernelContext c, float[] part, int t, FloatArray x, int base, int dim, int normed,
+                                  float eps) {
         float inv = 1f;
         if (normed == 1) {
-            float s = 0f;
-            for (int i = t; i < dim; i += ROW_GROUP) {
-                float v = x.get(base + i);
-                s += v * v;
-            }
-            inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, s) / dim + eps);
+            inv = TornadoNorms.rmsInverse(c, part, t, x, base, dim, dim, eps);
         }
         return inv;
     }

@@ -41,45 +41,40 @@ public final class TornadoNorms {
         }
     }
 
-    /** RMSNorm (Gemma): {@code x·rsqrt(mean(x²) + eps)·(1 + w)}. */
+    /**
+     * RMSNorm (Gemma): {@code x·rsqrt(mean(x²) + eps)·(1 + w)}; with {@code accumulate} = 1 it is
+     * added to {@code out} instead (Gemma 2's norm after the attention or the MLP together with its
+     * residual add: the same operations, in the same order, as the norm then
+     * {@link TornadoElementwise#add}).
+     */
     public static void rmsNorm(KernelContext c, FloatArray x, FloatArray w, FloatArray out, IntArray step, int dim,
-                               float eps) {
+                               float eps, int accumulate) {
         int r = c.groupIdx;
         int dimLive = r < step.get(Step.ROWS) ? dim : 0;
         int t = c.localIdx;
         int in = (step.get(Step.IN_ROW) + r) * dim;
         float[] part = c.allocateFloatLocalArray(ROW_GROUP);
-        float s = 0f;
+        float inv = rmsInverse(c, part, t, x, in, dimLive, dim, eps);
         for (int i = t; i < dimLive; i += ROW_GROUP) {
-            float v = x.get(in + i);
-            s += v * v;
-        }
-        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, s) / dim + eps);
-        for (int i = t; i < dimLive; i += ROW_GROUP) {
-            out.set(r * dim + i, x.get(in + i) * inv * (1f + w.get(i)));
+            float v = x.get(in + i) * inv * (1f + w.get(i));
+            if (accumulate == 1) {
+                v = out.get(r * dim + i) + v;
+            }
+            out.set(r * dim + i, v);
         }
     }
 
     /**
-     * {@code acc += RMSNorm(t)}: Gemma 2's norm after the attention or the MLP with its residual add,
-     * in one launch; the same operations, in the same order, as {@link #rmsNorm} then
-     * {@link TornadoElementwise#add}.
+     * {@code 1/sqrt(Σ x²/dim + eps)} over the first {@code n} of the values from {@code base} (n is
+     * 0 for an idle row), to every item. The one reduction every RMSNorm uses, fused or not, so
+     * their normalised values agree bit for bit. Every item must call it.
      */
-    public static void rmsNormAdd(KernelContext c, FloatArray t, FloatArray w, FloatArray acc, IntArray step, int dim,
-                                  float eps) {
-        int r = c.groupIdx;
-        int dimLive = r < step.get(Step.ROWS) ? dim : 0;
-        int id = c.localIdx;
-        int base = r * dim;
-        float[] part = c.allocateFloatLocalArray(ROW_GROUP);
+    static float rmsInverse(KernelContext c, float[] part, int t, FloatArray x, int base, int n, int dim, float eps) {
         float s = 0f;
-        for (int i = id; i < dimLive; i += ROW_GROUP) {
-            float v = t.get(base + i);
+        for (int i = t; i < n; i += ROW_GROUP) {
+            float v = x.get(base + i);
             s += v * v;
         }
-        float inv = 1f / TornadoMath.sqrt(GroupSum.sum(c, part, id, s) / dim + eps);
-        for (int i = id; i < dimLive; i += ROW_GROUP) {
-            acc.set(base + i, acc.get(base + i) + t.get(base + i) * inv * (1f + w.get(i)));
-        }
+        return 1f / TornadoMath.sqrt(GroupSum.sum(c, part, t, s) / dim + eps);
     }
 }

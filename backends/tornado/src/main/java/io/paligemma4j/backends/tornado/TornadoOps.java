@@ -9,7 +9,6 @@ import io.paligemma4j.loader.VisionConfig;
 import io.paligemma4j.runtime.forward.LayerOps;
 import io.paligemma4j.runtime.forward.Pass;
 import io.paligemma4j.runtime.forward.Stage;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -29,17 +28,17 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * head's, are captured first and emitted through {@link Fusion}, which merges neighbours into
  * fewer launches: a decode step launches only what one row needs.
  */
-final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
+final class TornadoOps implements LayerOps<TornadoBuffer> {
     /** What a recording is for. */
     enum Mode { VISION, PREFILL, DECODE, HEAD }
 
     private final PaliGemmaConfig config;
     private final int capacity;
     private final PrivateMaps maps;
-    private final Grids grids;
-    private final KernelContext ctx = new KernelContext();
-    private final FloatArray pow2 = Weights16.powersOfTwo();
-    private final FloatArray noBias = DeviceArrays.scratch(1);
+    final Grids grids;
+    final KernelContext ctx = new KernelContext();
+    final FloatArray pow2 = Weights16.powersOfTwo();
+    final FloatArray noBias = DeviceArrays.scratch(1);
     /** Stands for the ids in a decode step's lookup, whose one id is in the step array. */
     private final IntArray noIds = new IntArray(1);
     /** Per-run values of the decoder stages, of the logits stage; the vision tower's are constant. */
@@ -53,10 +52,9 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
     private final Map<String, FloatArray[]> ropeTables = new HashMap<>();
     /** A prefill's up projection beside the MLP buffer; one array shared by every prefill graph. */
     private FloatArray upRows;
-    /** Decode attention's per-chunk statistics and outputs, sized for the widest layer. */
-    private FloatArray splitStats;
-    private FloatArray splitOut;
-    private Recording rec;
+    /** The one-row kernels fused groups become. */
+    private final OneRowKernels oneRow = new OneRowKernels(this);
+    Recording rec;
     /** True while a captured op is being emitted as its own kernel. */
     private boolean emitting;
 
@@ -144,7 +142,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
     void fuse(Recording r, List<Fusion.Op> later) {
         rec = r;
         try {
-            Fusion.emit(r.ops, later, this);
+            Fusion.emit(r.ops, later, oneRow);
         } finally {
             rec = null;
         }
@@ -193,7 +191,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         return rec.stage.phase();
     }
 
-    private String graph() {
+    String graph() {
         return rec.name();
     }
 
@@ -207,7 +205,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
     }
 
     /** Declares the stage's step array and returns it. */
-    private IntArray useStep() {
+    IntArray useStep() {
         IntArray s = stepArray();
         rec.use(phase() == Stage.Phase.VISION ? Kind.CONST : Kind.INPUT, s);
         return s;
@@ -222,7 +220,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         };
     }
 
-    private FloatArray state(TornadoBuffer b) {
+    FloatArray state(TornadoBuffer b) {
         Kind kind = b.array() == onDemand ? Kind.ON_DEMAND : switch (b.spec().io()) {
             case DEVICE -> Kind.STATE;
             case FROM_HOST -> Kind.INPUT;
@@ -232,19 +230,19 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         return b.array();
     }
 
-    private Weights16.Matrix matrix(Tensor t) {
+    Weights16.Matrix matrix(Tensor t) {
         Weights16.Matrix m = matrices.computeIfAbsent(t, w -> Weights16.upload(w, maps));
         rec.use(Kind.CONST, m.bits(), pow2);
         return m;
     }
 
-    private FloatArray vector(Tensor t) {
+    FloatArray vector(Tensor t) {
         FloatArray v = vectors.computeIfAbsent(t, DeviceArrays::floats);
         rec.use(Kind.CONST, v);
         return v;
     }
 
-    private FloatArray bias(Tensor t) {
+    FloatArray bias(Tensor t) {
         if (t == null) {
             rec.use(Kind.CONST, noBias);
             return noBias;
@@ -252,7 +250,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         return vector(t);
     }
 
-    private FloatArray[] ropeTable(int headDim, double theta) {
+    FloatArray[] ropeTable(int headDim, double theta) {
         FloatArray[] cs = ropeTables.computeIfAbsent(headDim + "/" + theta, k -> {
             float[][] t = RopeTable.build(capacity, headDim, theta);
             return new FloatArray[] {FloatArray.fromArray(t[0]), FloatArray.fromArray(t[1])};
@@ -261,7 +259,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         return cs;
     }
 
-    private void perRowGrid(String task) {
+    void perRowGrid(String task) {
         if (mode() == Mode.PREFILL) {
             grids.perRowRows(graph(), task, capacity);
         } else {
@@ -277,7 +275,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         }
     }
 
-    private static int outAtStart(TornadoBuffer out) {
+    static int outAtStart(TornadoBuffer out) {
         return out.spec().sequenceRows() ? 1 : 0;
     }
 
@@ -383,7 +381,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         IntArray step = useStep();
         String task = rec.task("rmsNorm");
         int d = x.width();
-        rec.tasks.add(g -> g.task(task, TornadoNorms::rmsNorm, ctx, in, wv, o, step, d, eps));
+        rec.tasks.add(g -> g.task(task, TornadoNorms::rmsNorm, ctx, in, wv, o, step, d, eps, 0));
         perRowGrid(task);
     }
 
@@ -503,7 +501,7 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         IntArray step = useStep();
         int keys = k.spec().rows();
         if (rec.capturing) {
-            splitAttention(s, qa, ka, va, o, step, keys);
+            oneRow.splitAttention(s, qa, ka, va, o, step, keys);
             return;
         }
         String task = rec.task("attention");
@@ -514,38 +512,6 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         } else {
             grids.attention(graph(), task, maxRows(), s.numHeads(), s.numKvHeads());
         }
-    }
-
-    /** One-row attention: split-K partials over chunks of the key positions, then their merge. */
-    private void splitAttention(AttentionShape s, FloatArray q, FloatArray k, FloatArray v, FloatArray o, IntArray step,
-                                int keys) {
-        int group = s.numHeads() / s.numKvHeads();
-        if (group > Tiles.SPLIT_MAX_GROUP) {
-            throw new IllegalArgumentException(group + " query heads per kv head exceed split attention's "
-                    + Tiles.SPLIT_MAX_GROUP);
-        }
-        int chunks = (keys + Tiles.SPLIT_KEYS - 1) / Tiles.SPLIT_KEYS;
-        long statsFloats = (long) s.numHeads() * chunks * 2;
-        long outFloats = (long) s.numHeads() * chunks * s.headDim();
-        if (splitStats == null || splitStats.getSize() < statsFloats) {
-            splitStats = DeviceArrays.scratch(statsFloats);
-        }
-        if (splitOut == null || splitOut.getSize() < outFloats) {
-            splitOut = DeviceArrays.scratch(outFloats);
-        }
-        FloatArray stats = splitStats;
-        FloatArray parts = splitOut;
-        rec.use(Kind.SCRATCH, stats, parts);
-        String part = rec.task("splitAttention");
-        String merge = rec.task("splitCombine");
-        int heads = s.numHeads();
-        int kvHeads = s.numKvHeads();
-        int hd = s.headDim();
-        rec.tasks.add(g -> g.task(part, TornadoSplitAttention::partial, ctx, q, k, v, stats, parts, step, heads, kvHeads,
-                        hd, s.scale(), s.softcap(), s.window(), chunks, group * hd)
-                .task(merge, TornadoSplitAttention::combine, ctx, stats, parts, o, step, hd, chunks));
-        grids.splitAttention(graph(), part, chunks, kvHeads);
-        grids.perRow(graph(), merge, heads);
     }
 
     @Override
@@ -574,109 +540,13 @@ final class TornadoOps implements LayerOps<TornadoBuffer>, Fusion.Emitter {
         grids.elementwise(graph(), task, n);
     }
 
-    // Fusion.Emitter: the one-row kernels.
-
-    @Override
-    public void single(Fusion.Op op) {
+    /** Runs {@code emit} with the LayerOps methods emitting a captured op as its own kernel. */
+    void asKernel(Runnable emit) {
         emitting = true;
         try {
-            switch (op) {
-                case Fusion.Norm n -> rmsNorm(n.x(), n.weight(), n.eps(), n.out());
-                case Fusion.Linear l -> gemv(l, null, TornadoGemv.STORE, l.out(), 0f);
-                case Fusion.GateUp g -> gateUp(g, null);
-                case Fusion.Rope r -> rope(r.x(), r.heads(), r.headDim(), r.theta());
-                case Fusion.Attention a -> attention(a.shape(), a.q(), a.k(), a.v(), a.out());
-                case Fusion.Add a -> add(a.acc(), a.x());
-                case Fusion.Softcap s -> softcap(s.x(), s.cap());
-                case Fusion.Embed e -> embed(e.table(), e.scale(), e.out());
-            }
+            emit.run();
         } finally {
             emitting = false;
         }
-    }
-
-    /** The norm's weight (or the unused bias placeholder) and its flag for a GEMV prologue. */
-    private FloatArray normWeight(Fusion.Norm pre) {
-        if (pre == null) {
-            rec.use(Kind.CONST, noBias);
-            return noBias;
-        }
-        return vector(pre.weight());
-    }
-
-    @Override
-    public void gemv(Fusion.Linear l, Fusion.Norm pre, int epilogue, TornadoBuffer target, float cap) {
-        FloatArray in = state(pre == null ? l.x() : pre.x());
-        FloatArray nw = normWeight(pre);
-        Weights16.Matrix w = matrix(l.weight());
-        FloatArray b = bias(l.bias());
-        FloatArray o = state(target);
-        IntArray step = useStep();
-        int inDim = l.x().width();
-        int outDim = l.out().width();
-        int hasBias = l.bias() == null ? 0 : 1;
-        int atStart = outAtStart(l.out());
-        int normed = pre == null ? 0 : 1;
-        float eps = pre == null ? 0f : pre.eps();
-        // The head's norm reads the selected row of x; everything else reads row 0.
-        int selected = pre != null && pre.selectedRow() ? 1 : 0;
-        String task = rec.task(pre == null ? "gemv" : "normGemv");
-        rec.tasks.add(g -> g.task(task, TornadoGemv::gemv, ctx, in, nw, w.bits(), pow2, b, o, step, inDim, outDim,
-                w.format(), hasBias, atStart, selected, normed, eps, epilogue, cap));
-        grids.gemv(graph(), task, outDim);
-    }
-
-    @Override
-    public void gateUp(Fusion.GateUp gu, Fusion.Norm pre) {
-        FloatArray in = state(pre == null ? gu.x() : pre.x());
-        FloatArray nw = normWeight(pre);
-        Weights16.Matrix wg = matrix(gu.gate());
-        Weights16.Matrix wu = matrix(gu.up());
-        FloatArray o = state(gu.out());
-        IntArray step = useStep();
-        int d = gu.x().width();
-        int ff = gu.out().width();
-        int normed = pre == null ? 0 : 1;
-        float eps = pre == null ? 0f : pre.eps();
-        String task = rec.task("gateUp");
-        rec.tasks.add(g -> g.task(task, TornadoGemv::gateUp, ctx, in, nw, wg.bits(), wu.bits(), pow2, o, step, d, ff,
-                wg.format(), normed, eps));
-        grids.gemv(graph(), task, ff);
-    }
-
-    @Override
-    public void qkvRope(Fusion.Norm n, Fusion.Linear q, Fusion.Linear k, Fusion.Linear v, Fusion.Rope rq, Fusion.Rope rk) {
-        FloatArray in = state(n.x());
-        FloatArray nw = vector(n.weight());
-        Weights16.Matrix wq = matrix(q.weight());
-        Weights16.Matrix wk = matrix(k.weight());
-        Weights16.Matrix wv = matrix(v.weight());
-        FloatArray qa = state(q.out());
-        FloatArray ka = state(k.out());
-        FloatArray va = state(v.out());
-        FloatArray[] cs = ropeTable(rq.headDim(), rq.theta());
-        IntArray step = useStep();
-        int d = n.x().width();
-        int heads = rq.heads();
-        int kvHeads = rk.heads();
-        int hd = rq.headDim();
-        float eps = n.eps();
-        String task = rec.task("qkvRope");
-        rec.tasks.add(g -> g.task(task, TornadoGemv::qkvRope, ctx, in, nw, wq.bits(), wk.bits(), wv.bits(), pow2, qa, ka,
-                va, cs[0], cs[1], step, d, heads, kvHeads, hd, wq.format(), eps));
-        grids.perRow(graph(), task, (heads + 2 * kvHeads) * hd / 4);
-    }
-
-    @Override
-    public void normAdd(Fusion.Norm n, Fusion.Add a) {
-        FloatArray t = state(n.x());
-        FloatArray wv = vector(n.weight());
-        FloatArray acc = state(a.acc());
-        IntArray step = useStep();
-        String task = rec.task("rmsNormAdd");
-        int d = n.x().width();
-        float eps = n.eps();
-        rec.tasks.add(g -> g.task(task, TornadoNorms::rmsNormAdd, ctx, t, wv, acc, step, d, eps));
-        perRowGrid(task);
     }
 }

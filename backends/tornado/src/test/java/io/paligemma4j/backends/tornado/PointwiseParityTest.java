@@ -53,7 +53,7 @@ class PointwiseParityTest extends ParityBase {
             assertClose(arr(r, (long) rows * dim), head(out, rows * dim), tol, "layerNorm " + dim);
             assertEquals(42f, out.get(rows * dim), "row past step[ROWS] written");
             ref.rmsNorm(seg(xv), rows, dim, g, eps, r);
-            DeviceRun.run(t -> t.task(TASK, TornadoNorms::rmsNorm, ctx(), x, gamma, out, step, dim, eps),
+            DeviceRun.run(t -> t.task(TASK, TornadoNorms::rmsNorm, ctx(), x, gamma, out, step, dim, eps, 0),
                     (gr, name) -> gr.perRow(name, TASK, rows + 1), in(x, gamma, out, step), out);
             assertClose(arr(r, (long) rows * dim), head(out, rows * dim), tol, "rmsNorm " + dim);
         }
@@ -71,7 +71,7 @@ class PointwiseParityTest extends ParityBase {
         FloatArray out = new FloatArray(dim);
         MemorySegment r = zeros(dim);
         ref.rmsNorm(seg(java.util.Arrays.copyOfRange(xv, 2 * dim, 3 * dim)), 1, dim, g, 1e-6f, r);
-        DeviceRun.run(t -> t.task(TASK, TornadoNorms::rmsNorm, ctx(), x, gamma, out, step, dim, 1e-6f),
+        DeviceRun.run(t -> t.task(TASK, TornadoNorms::rmsNorm, ctx(), x, gamma, out, step, dim, 1e-6f, 0),
                 (gr, name) -> gr.perRow(name, TASK, 1), in(x, gamma, step), out);
         assertClose(arr(r, dim), out.toHeapArray(), 4 * gamma(dim) + 1e-6, "rmsNorm of row 2");
     }

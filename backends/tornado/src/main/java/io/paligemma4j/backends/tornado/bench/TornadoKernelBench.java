@@ -132,7 +132,7 @@ public class TornadoKernelBench {
                 FloatArray out = new FloatArray(270 * 2048);
                 IntArray step = step(270, 0);
                 g.transferToDevice(FIRST_EXECUTION, x, w, out, step)
-                        .task("k", TornadoNorms::rmsNorm, ctx, x, w, out, step, 2048, 1e-6f);
+                        .task("k", TornadoNorms::rmsNorm, ctx, x, w, out, step, 2048, 1e-6f, 0);
                 grids.perRow("b", "k", 270);
                 work = 2.0 * 270 * 2048 * 4;
                 unit = "bytes";
