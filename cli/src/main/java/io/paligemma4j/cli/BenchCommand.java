@@ -3,6 +3,7 @@ package io.paligemma4j.cli;
 import io.paligemma4j.runtime.OutputFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paligemma4j.backends.cpu.MachineLimits;
+import io.paligemma4j.kernels.TimedKernels;
 import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.backends.cpu.Parallel;
 import io.paligemma4j.runtime.Backend;
@@ -228,8 +229,10 @@ final class BenchCommand implements Callable<Integer> {
                     if (d.containsKey("kernel_launches")) {
                         o.put("decode_launches_per_token", d.get("kernel_launches") / decoded);
                     }
-                    o.put("decode_bytes_to_device_per_token", d.getOrDefault("bytes_to_device", 0.0) / decoded);
-                    o.put("decode_bytes_to_host_per_token", d.getOrDefault("bytes_to_host", 0.0) / decoded);
+                    if (d.containsKey("bytes_to_device")) {
+                        o.put("decode_bytes_to_device_per_token", d.get("bytes_to_device") / decoded);
+                        o.put("decode_bytes_to_host_per_token", d.getOrDefault("bytes_to_host", 0.0) / decoded);
+                    }
                 }
             }
             return o;
@@ -268,7 +271,8 @@ final class BenchCommand implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             Map<String, Map<String, Double>> dev = (Map<String, Map<String, Double>>) r.get("device_counters_last_run");
             if (dev != null) {
-                System.out.println("  device (the backend's profiler, last run):");
+                boolean host = dev.values().stream().flatMap(c -> c.keySet().stream()).anyMatch(k -> k.startsWith(TimedKernels.OP_PREFIX));
+                System.out.println(host ? "  kernels (each call timed, last run):" : "  device (the backend's profiler, last run):");
                 dev.forEach((stage, c) -> {
                     StringBuilder line = new StringBuilder(String.format("    %-20s kernels %.3f s", stage,
                             c.getOrDefault("device_kernel_seconds", 0.0)));
@@ -279,12 +283,25 @@ final class BenchCommand implements Callable<Integer> {
                     if (c.containsKey("compile_seconds")) {
                         line.append(String.format(", compile %.3f s", c.get("compile_seconds")));
                     }
-                    line.append(String.format(", %.1f MB up, %.1f MB down", c.getOrDefault("bytes_to_device", 0.0) / 1e6,
-                            c.getOrDefault("bytes_to_host", 0.0) / 1e6));
+                    if (c.containsKey("bytes_to_device")) {
+                        line.append(String.format(", %.1f MB up, %.1f MB down", c.get("bytes_to_device") / 1e6,
+                                c.getOrDefault("bytes_to_host", 0.0) / 1e6));
+                    }
                     if (c.containsKey("kernel_launches")) {
-                        line.append(String.format(", %.0f launches", c.get("kernel_launches")));
+                        line.append(String.format(", %.0f %s", c.get("kernel_launches"),
+                                c.keySet().stream().anyMatch(key -> key.startsWith(TimedKernels.OP_PREFIX)) ? "calls" : "launches"));
                     }
                     System.out.println(line);
+                    // A host backend's per-op split, largest first: where the stage's time goes.
+                    double total = c.getOrDefault("device_kernel_seconds", 0.0);
+                    StringBuilder ops = new StringBuilder();
+                    c.entrySet().stream().filter(e -> e.getKey().startsWith(TimedKernels.OP_PREFIX))
+                            .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                            .forEach(e -> ops.append(ops.isEmpty() ? "" : ", ").append(String.format("%s %.0f%%",
+                                    e.getKey().substring(TimedKernels.OP_PREFIX.length()), total > 0 ? 100 * e.getValue() / total : 0)));
+                    if (!ops.isEmpty()) {
+                        System.out.println("      " + ops);
+                    }
                 });
                 if (r.containsKey("decode_bytes_to_host_per_token")) {
                     System.out.printf("    %-20s %s%.0f B up, %.0f B down%n", "per decode token",

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import io.paligemma4j.kernels.AttentionShape;
 import io.paligemma4j.kernels.Kernels;
+import io.paligemma4j.kernels.TimedKernels;
 import io.paligemma4j.loader.Tensor;
 import io.paligemma4j.runtime.MemoryBudget;
 import io.paligemma4j.runtime.forward.BufferSpec;
@@ -15,6 +16,7 @@ import io.paligemma4j.runtime.forward.StageExecutor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs the forward pass eagerly on a host {@link Kernels} set (the cpu backend's Vector API kernels,
@@ -66,6 +68,12 @@ public final class EagerExecutor implements StageExecutor<EagerBuffer>, LayerOps
     @Override
     public float[] read(EagerBuffer buffer, int floats) {
         return buffer.segment().asSlice(0, (long) floats * Float.BYTES).toArray(JAVA_FLOAT);
+    }
+
+    /** Per-op host kernel time when the kernels are {@link TimedKernels}; otherwise nothing. */
+    @Override
+    public Map<String, Double> takeDeviceCounters() {
+        return k instanceof TimedKernels t ? t.take() : Map.of();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.paligemma4j.backends.cpu;
 
+import io.paligemma4j.kernels.Kernels;
+import io.paligemma4j.kernels.TimedKernels;
 import io.paligemma4j.loader.BadInputException;
 import io.paligemma4j.runtime.Backend;
 import io.paligemma4j.runtime.Engine;
@@ -16,14 +18,16 @@ import java.util.List;
  */
 public final class CpuBackend implements Backend {
     private final Integer threads;
+    private final boolean profiling;
 
     /** All cores (or {@code -Dpaligemma.threads}); the form {@link java.util.ServiceLoader} uses. */
     public CpuBackend() {
-        this(null);
+        this(null, false);
     }
 
-    private CpuBackend(Integer threads) {
+    private CpuBackend(Integer threads, boolean profiling) {
         this.threads = threads;
+        this.profiling = profiling;
     }
 
     /** This backend on {@code threads} threads (1 to {@value Parallel#MAX_THREADS}). */
@@ -32,7 +36,7 @@ public final class CpuBackend implements Backend {
         if (threads < 1 || threads > Parallel.MAX_THREADS) {
             throw new BadInputException("threads must be between 1 and " + Parallel.MAX_THREADS + ", got " + threads);
         }
-        return new CpuBackend(threads);
+        return new CpuBackend(threads, profiling);
     }
 
     private Parallel pool() {
@@ -66,8 +70,15 @@ public final class CpuBackend implements Backend {
         return List.of(VectorKernels.describe(pool()));
     }
 
+    /** This backend with every kernel call timed, so {@code bench} shows where each stage's time goes. */
+    @Override
+    public CpuBackend withProfiling() {
+        return new CpuBackend(threads, true);
+    }
+
     @Override
     public Engine open(PaliGemmaModel model, int maxSeqLen) {
-        return new ForwardEngine<>(model, maxSeqLen, new EagerExecutor(new VectorKernels(pool())));
+        Kernels k = new VectorKernels(pool());
+        return new ForwardEngine<>(model, maxSeqLen, new EagerExecutor(profiling ? new TimedKernels(k) : k));
     }
 }
