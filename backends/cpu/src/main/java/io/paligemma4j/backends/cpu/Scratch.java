@@ -7,9 +7,9 @@ package io.paligemma4j.backends.cpu;
  * loop body: bodies never nest on a thread, since they fork and join nothing.
  */
 final class Scratch {
-    static final int PACK_W = 0, PACK_U = 1, TILE = 2, ACC_G = 3, ACC_U = 4, BIAS = 5, KEYS_T = 6, SCORES = 7, QUERY = 8,
-            ROW = 9;
-    private static final int SLOTS = 10;
+    static final int PACK_W = 0, PACK_U = 1, ACC_G = 2, ACC_U = 3, BIAS = 4, KEYS_T = 5, SCORES = 6, QUERY = 7, ROW = 8,
+            VALUES = 9, ROW_MAX = 10, ROW_SUM = 11;
+    private static final int SLOTS = 12;
 
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 

@@ -11,38 +11,57 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Attention with an online softmax (contract: {@link io.paligemma4j.kernels.ref.Attention}). A task
- * is one head and a block of {@value #QB} queries; keys are visited in tiles of {@link #TILE} (eight vectors of keys),
- * each transposed once per task so that scores come from an outer product (keys as vector lanes,
- * no horizontal sums) shared by the block's queries. Each query keeps a running maximum, sum and
- * head-sized accumulator, so memory is one tile whatever the sequence length: no N×N score
- * matrix exists. A query's visible keys are one contiguous range ({@link AttentionShape#firstVisible}),
- * so masked keys are never touched.
+ * is one kv head, the query heads that read it (or a share of them, when there would be too few
+ * tasks for the threads) and a block of {@value #QB} queries. Keys are visited in tiles of
+ * {@link #TILE} (eight vectors of keys); each tile is copied once per task, keys transposed so that
+ * scores come from an outer product (keys as vector lanes, no horizontal sums) and values padded to
+ * whole vectors, and serves every query row of the task: with MQA all eight heads share it. Each
+ * query row keeps a running maximum, sum and head-sized accumulator, which the tile's weighted
+ * values are added to in registers, a few vectors of the head at a time. Memory is one tile
+ * whatever the sequence length: no N×N score matrix exists. A query's visible keys are one
+ * contiguous range ({@link AttentionShape#firstVisible}), so masked keys are never touched.
  */
 final class VectorAttention {
     /** Keys per tile: the eight score vectors of {@link #scoresOf}, so a tile is 8·L keys at every width. */
     static final int TILE = 8 * L;
-    /** Queries per task: they share each transposed key tile. */
+    /** Query blocks are multiples of this. */
     static final int QB = 16;
+    /** Accumulator floats per task at most (query rows × padded head size): 256 KB, within L2. */
+    static final int ACC_FLOATS = 64 * 1024;
 
     private VectorAttention() {}
 
     static void attention(Parallel par, AttentionShape s, MemorySegment q, int nq, int queryStart, int prefixLen,
                           MemorySegment k, MemorySegment v, int nKv, MemorySegment out) {
-        int heads = s.numHeads();
+        int kvHeads = s.numKvHeads();
+        int g = s.group();
         int d = s.headDim();
-        int blocks = (nq + QB - 1) / QB;
-        par.forRange(blocks * heads, 1, (ts, te) -> {
+        int dp = (d + L - 1) / L * L;
+        // Split a group's heads only when there are fewer kv heads than threads (decode, mostly).
+        int parts = Math.max(1, Math.min(g, (2 * par.threads() + kvHeads - 1) / kvHeads));
+        int heads = (g + parts - 1) / parts;
+        // Query blocks as large as the accumulators' budget and the threads allow: each copied tile
+        // then serves as many query rows as possible.
+        int wanted = Math.max(1, 4 * par.threads() / (kvHeads * parts));
+        int byBudget = Math.max(QB, ACC_FLOATS / dp / heads / QB * QB);
+        int qbs = Math.min(byBudget, Math.max(QB, ((nq + wanted - 1) / wanted + QB - 1) / QB * QB));
+        int blocks = (nq + qbs - 1) / qbs;
+        par.forRange(blocks * kvHeads * parts, 1, (ts, te) -> {
+            int rowsMax = qbs * heads;
             float[] kt = Scratch.floats(Scratch.KEYS_T, d * TILE);
+            float[] vt = Scratch.floats(Scratch.VALUES, TILE * dp);
             float[] scores = Scratch.floats(Scratch.SCORES, TILE);
-            float[] qv = Scratch.floats(Scratch.QUERY, d);
-            float[][] acc = new float[QB][d];
-            float[] m = new float[QB];
-            float[] l = new float[QB];
+            float[] qv = Scratch.floats(Scratch.QUERY, rowsMax * d);
+            float[] acc = Scratch.floats(Scratch.ACC_G, rowsMax * dp);
+            float[] m = Scratch.floats(Scratch.ROW_MAX, rowsMax);
+            float[] l = Scratch.floats(Scratch.ROW_SUM, rowsMax);
             for (int t = ts; t < te; t++) {
-                int h = t % heads;
-                int i0 = (t / heads) * QB;
-                int qb = Math.min(QB, nq - i0);
-                int kvh = h / s.group();
+                int part = t % parts;
+                int kvh = (t / parts) % kvHeads;
+                int i0 = t / (parts * kvHeads) * qbs;
+                int qb = Math.min(qbs, nq - i0);
+                int h0 = kvh * g + g * part / parts;
+                int nh = kvh * g + g * (part + 1) / parts - h0;
                 int lo = Integer.MAX_VALUE;
                 int hi = 0;
                 for (int i = 0; i < qb; i++) {
@@ -54,65 +73,148 @@ final class VectorAttention {
                     }
                     lo = Math.min(lo, a);
                     hi = Math.max(hi, b);
-                    java.util.Arrays.fill(acc[i], 0f);
-                    m[i] = Float.NEGATIVE_INFINITY;
-                    l[i] = 0f;
                 }
+                // Row r of the task is head h0 + r / qb, query i0 + r % qb.
+                int rows = nh * qb;
+                for (int r = 0; r < rows; r++) {
+                    long qBase = (long) (i0 + r % qb) * s.qStride() + (long) (h0 + r / qb) * d;
+                    MemorySegment.copy(q, JAVA_FLOAT, qBase * 4, qv, r * d, d);
+                    m[r] = Float.NEGATIVE_INFINITY;
+                    l[r] = 0f;
+                }
+                java.util.Arrays.fill(acc, 0, rows * dp, 0f);
                 // Tiles sit at fixed multiples of TILE, so a query's result never depends on its block.
                 for (int j0 = lo / TILE * TILE; j0 < hi; j0 += TILE) {
                     int n = Math.min(TILE, nKv - j0);
-                    transpose(k, j0, n, s.kvStride(), kvh * d, d, kt);
-                    for (int i = 0; i < qb; i++) {
-                        int qi = queryStart + i0 + i;
+                    copyTile(k, v, j0, n, s.kvStride(), kvh * d, d, dp, kt, vt);
+                    for (int r = 0; r < rows; r++) {
+                        int qi = queryStart + i0 + r % qb;
                         int a = Math.max(s.firstVisible(qi, prefixLen), j0) - j0;
                         int b = Math.min(s.endVisible(qi, prefixLen, nKv), j0 + n) - j0;
                         if (b <= a) {
                             continue;
                         }
-                        long qBase = (long) (i0 + i) * s.qStride() + (long) h * d;
-                        MemorySegment.copy(q, JAVA_FLOAT, qBase * 4, qv, 0, d);
-                        scoresOf(qv, kt, d, scores);
+                        scoresOf(qv, r * d, kt, d, scores);
                         float tileMax = scaleAndCap(scores, a, b, s.scale(), s.softcap());
-                        float mNew = Math.max(m[i], tileMax);
-                        float corr = (float) Math.exp(m[i] - mNew);
-                        l[i] = l[i] * corr + expInPlace(scores, a, b, mNew);
-                        scale(acc[i], corr);
-                        for (int j = a; j < b; j++) {
-                            axpy(acc[i], scores[j], v, (long) (j0 + j) * s.kvStride() + (long) kvh * d, d);
-                        }
-                        m[i] = mNew;
+                        float mNew = Math.max(m[r], tileMax);
+                        float corr = (float) Math.exp(m[r] - mNew);
+                        l[r] = l[r] * corr + expInPlace(scores, a, b, mNew);
+                        addValues(acc, r * dp, dp, corr, scores, a, b, vt);
+                        m[r] = mNew;
                     }
                 }
-                for (int i = 0; i < qb; i++) {
-                    long qBase = (long) (i0 + i) * s.qStride() + (long) h * d;
-                    float inv = 1f / l[i];
+                for (int r = 0; r < rows; r++) {
+                    long qBase = (long) (i0 + r % qb) * s.qStride() + (long) (h0 + r / qb) * d;
+                    float inv = 1f / l[r];
                     int x = 0;
                     for (; x + L <= d; x += L) {
-                        Vec.store(FloatVector.fromArray(F, acc[i], x).mul(inv), out, qBase + x);
+                        Vec.store(FloatVector.fromArray(F, acc, r * dp + x).mul(inv), out, qBase + x);
                     }
                     for (; x < d; x++) {
-                        out.setAtIndex(JAVA_FLOAT, qBase + x, acc[i][x] * inv);
+                        out.setAtIndex(JAVA_FLOAT, qBase + x, acc[r * dp + x] * inv);
                     }
                 }
             }
         });
     }
 
-    /** kt[t·TILE + j] = k[j0 + j, off + t] for the n keys of a tile: keys become vector lanes. */
-    private static void transpose(MemorySegment k, int j0, int n, int stride, int off, int d, float[] kt) {
+    /**
+     * The n keys of a tile from j0: kt[t·TILE + j] = k[j0 + j, off + t] (keys become vector lanes),
+     * and vt[j·dp + x] = v[j0 + j, off + x], zero past d so that whole vectors can be read.
+     */
+    private static void copyTile(MemorySegment k, MemorySegment v, int j0, int n, int stride, int off, int d, int dp,
+                                 float[] kt, float[] vt) {
         for (int j = 0; j < n; j++) {
             long base = (long) (j0 + j) * stride + off;
             for (int t = 0; t < d; t++) {
                 kt[t * TILE + j] = k.getAtIndex(JAVA_FLOAT, base + t);
             }
+            MemorySegment.copy(v, JAVA_FLOAT, base * 4, vt, j * dp, d);
+            java.util.Arrays.fill(vt, j * dp + d, (j + 1) * dp, 0f);
+        }
+    }
+
+    /**
+     * acc[ao + x] = acc[ao + x]·corr + Σ_{j∈[a,b)} p[j]·vt[j·dp + x] for x < dp, in register-held
+     * accumulators across the keys: eight vectors of the head at a time (eight independent FMA
+     * chains keep both FMA pipes busy), then what remains with two accumulator sets for even and odd
+     * keys, so that a short remainder is not one latency-bound chain.
+     */
+    private static void addValues(float[] acc, int ao, int dp, float corr, float[] p, int a, int b, float[] vt) {
+        int x = 0;
+        for (; x + 8 * L <= dp; x += 8 * L) {
+            FloatVector c0 = FloatVector.fromArray(F, acc, ao + x).mul(corr);
+            FloatVector c1 = FloatVector.fromArray(F, acc, ao + x + L).mul(corr);
+            FloatVector c2 = FloatVector.fromArray(F, acc, ao + x + 2 * L).mul(corr);
+            FloatVector c3 = FloatVector.fromArray(F, acc, ao + x + 3 * L).mul(corr);
+            FloatVector c4 = FloatVector.fromArray(F, acc, ao + x + 4 * L).mul(corr);
+            FloatVector c5 = FloatVector.fromArray(F, acc, ao + x + 5 * L).mul(corr);
+            FloatVector c6 = FloatVector.fromArray(F, acc, ao + x + 6 * L).mul(corr);
+            FloatVector c7 = FloatVector.fromArray(F, acc, ao + x + 7 * L).mul(corr);
+            for (int j = a; j < b; j++) {
+                FloatVector w = FloatVector.broadcast(F, p[j]);
+                int vo = j * dp + x;
+                c0 = FloatVector.fromArray(F, vt, vo).fma(w, c0);
+                c1 = FloatVector.fromArray(F, vt, vo + L).fma(w, c1);
+                c2 = FloatVector.fromArray(F, vt, vo + 2 * L).fma(w, c2);
+                c3 = FloatVector.fromArray(F, vt, vo + 3 * L).fma(w, c3);
+                c4 = FloatVector.fromArray(F, vt, vo + 4 * L).fma(w, c4);
+                c5 = FloatVector.fromArray(F, vt, vo + 5 * L).fma(w, c5);
+                c6 = FloatVector.fromArray(F, vt, vo + 6 * L).fma(w, c6);
+                c7 = FloatVector.fromArray(F, vt, vo + 7 * L).fma(w, c7);
+            }
+            c0.intoArray(acc, ao + x);
+            c1.intoArray(acc, ao + x + L);
+            c2.intoArray(acc, ao + x + 2 * L);
+            c3.intoArray(acc, ao + x + 3 * L);
+            c4.intoArray(acc, ao + x + 4 * L);
+            c5.intoArray(acc, ao + x + 5 * L);
+            c6.intoArray(acc, ao + x + 6 * L);
+            c7.intoArray(acc, ao + x + 7 * L);
+        }
+        for (; x + 2 * L <= dp; x += 2 * L) {
+            FloatVector e0 = FloatVector.fromArray(F, acc, ao + x).mul(corr);
+            FloatVector e1 = FloatVector.fromArray(F, acc, ao + x + L).mul(corr);
+            FloatVector o0 = FloatVector.zero(F);
+            FloatVector o1 = o0;
+            int j = a;
+            for (; j + 1 < b; j += 2) {
+                FloatVector we = FloatVector.broadcast(F, p[j]);
+                FloatVector wo = FloatVector.broadcast(F, p[j + 1]);
+                int vo = j * dp + x;
+                e0 = FloatVector.fromArray(F, vt, vo).fma(we, e0);
+                e1 = FloatVector.fromArray(F, vt, vo + L).fma(we, e1);
+                o0 = FloatVector.fromArray(F, vt, vo + dp).fma(wo, o0);
+                o1 = FloatVector.fromArray(F, vt, vo + dp + L).fma(wo, o1);
+            }
+            if (j < b) {
+                FloatVector we = FloatVector.broadcast(F, p[j]);
+                e0 = FloatVector.fromArray(F, vt, j * dp + x).fma(we, e0);
+                e1 = FloatVector.fromArray(F, vt, j * dp + x + L).fma(we, e1);
+            }
+            e0.add(o0).intoArray(acc, ao + x);
+            e1.add(o1).intoArray(acc, ao + x + L);
+        }
+        for (; x < dp; x += L) {
+            FloatVector e = FloatVector.fromArray(F, acc, ao + x).mul(corr);
+            FloatVector o = FloatVector.zero(F);
+            int j = a;
+            for (; j + 1 < b; j += 2) {
+                e = FloatVector.fromArray(F, vt, j * dp + x).fma(FloatVector.broadcast(F, p[j]), e);
+                o = FloatVector.fromArray(F, vt, (j + 1) * dp + x).fma(FloatVector.broadcast(F, p[j + 1]), o);
+            }
+            if (j < b) {
+                e = FloatVector.fromArray(F, vt, j * dp + x).fma(FloatVector.broadcast(F, p[j]), e);
+            }
+            e.add(o).intoArray(acc, ao + x);
         }
     }
 
     /** scores[j] = q · k_j for the tile's keys: an outer product over d, L keys per vector, no reductions. */
-    private static void scoresOf(float[] qv, float[] kt, int d, float[] scores) {
+    private static void scoresOf(float[] qv, int qo, float[] kt, int d, float[] scores) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int t = 0; t < d; t++) {
-            FloatVector a = FloatVector.broadcast(F, qv[t]);
+            FloatVector a = FloatVector.broadcast(F, qv[qo + t]);
             int b = t * TILE;
             s0 = FloatVector.fromArray(F, kt, b).fma(a, s0);
             s1 = FloatVector.fromArray(F, kt, b + L).fma(a, s1);
@@ -171,29 +273,5 @@ final class VectorAttention {
             total += sc[j];
         }
         return total;
-    }
-
-    private static void scale(float[] acc, float c) {
-        if (c == 1f) {
-            return;
-        }
-        int i = 0;
-        for (; i + L <= acc.length; i += L) {
-            FloatVector.fromArray(F, acc, i).mul(c).intoArray(acc, i);
-        }
-        for (; i < acc.length; i++) {
-            acc[i] *= c;
-        }
-    }
-
-    /** acc += p · v[vo .. vo+n). */
-    private static void axpy(float[] acc, float p, MemorySegment v, long vo, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            Vec.act(v, vo + i).mul(p).add(FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
-        }
-        for (; i < n; i++) {
-            acc[i] += p * v.getAtIndex(JAVA_FLOAT, vo + i);
-        }
     }
 }

@@ -9,22 +9,29 @@ import io.paligemma4j.loader.DType;
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * GEMM for the vision tower and prefill (contract: {@link io.paligemma4j.kernels.ref.Matmul}),
- * compute-bound, in the outer-product form of BLIS-style kernels: each thread owns panels of
- * NR = two vectors of output columns; for each k-block it packs that panel's weights, widened to
- * float and transposed to k-major ({@code [kc][NR]}), into an L2-sized scratch, then sweeps all
- * rows of x in MR-row tiles. The micro-kernel keeps an MR×NR tile of out in registers: per k it
- * loads two weight vectors and broadcasts MR x values, 2·MR FMAs and no horizontal reductions.
- * MR follows the register file: 6 rows (12 accumulators + 3) where there are 16 vector registers
- * (AVX2), 12 rows (24 + 3) where there are 32 (AVX-512, NEON, SVE), which halves the weight loads
- * per FMA. The packing is amortised over every row of x.
+ * compute-bound, in the outer-product form of BLIS-style kernels. x is packed once per call into
+ * MR-row tiles stored k-major ({@code [tile][k][MR]}, rows past the end zero), so a micro-kernel's
+ * broadcasts read one contiguous stream at fixed displacements. Each thread owns panels of NR = two
+ * vectors of output columns; for each k-block it packs that panel's weights, widened to float and
+ * k-major ({@code [kc][NR]}), then sweeps every row tile. The micro-kernel keeps an MR×NR tile in
+ * registers: per k it loads two weight vectors and broadcasts MR x values, 2·MR FMAs and no
+ * horizontal reductions; tiles accumulate over k-blocks in a per-panel accumulator, written out
+ * (with the bias, or GeGLU) after the last. MR follows the register file: 6 rows (12 accumulators +
+ * 3) where there are 16 vector registers (AVX2), 12 rows (24 + 3) where there are 32 (AVX-512,
+ * NEON, SVE). The k-block keeps the packed weights within L1 ({@link #L1_PANEL_BYTES}) and a
+ * k-block of x within L2, where a 2048-deep block streamed both from L2 and L3.
  */
 final class VectorGemm {
     static final int MR = VectorWidth.registers() >= 32 ? 12 : 6;
     static final int NR = 2 * L;
-    static final int KC_MAX = 2048;
+    /** Packed weights per k-block: half a 32 KB L1 data cache, leaving room for the x stream. */
+    static final int L1_PANEL_BYTES = 16 * 1024;
+    static final int KC_MAX = Math.max(64, L1_PANEL_BYTES / (NR * Float.BYTES));
 
     private VectorGemm() {}
 
@@ -36,22 +43,20 @@ final class VectorGemm {
 
     /**
      * out = x·W^T + bias; or, with {@code up} non-null, out = gelu_tanh(x·W^T) ⊙ (x·Up^T) with the
-     * two products kept in per-panel scratch until their last k-block.
+     * two products kept in per-panel accumulators until their last k-block.
      */
     static void gemm(Parallel par, MemorySegment x, int rows, int in, Tensor w, Tensor bias, MemorySegment out,
                      Tensor up) {
         int outDim = (int) w.dim(0);
         int panels = (outDim + NR - 1) / NR;
+        int tiles = (rows + MR - 1) / MR;
         int kc = blockSize(in);
-        // x on the heap: the micro-kernel's six broadcasts per k become plain array loads whose range
-        // checks the JIT hoists out of the loop (segment loads keep theirs).
-        float[] xa = heapCopy(x, rows * in);
+        float[] xa = heapCopy(x, rows, tiles, in);
         par.forRange(panels, 1, (ps, pe) -> {
             float[] packW = Scratch.floats(Scratch.PACK_W, kc * NR);
             float[] packU = up != null ? Scratch.floats(Scratch.PACK_U, kc * NR) : null;
-            float[] tile = Scratch.floats(Scratch.TILE, MR * NR);
-            float[] accG = up != null ? Scratch.floats(Scratch.ACC_G, rows * NR) : null;
-            float[] accU = up != null ? Scratch.floats(Scratch.ACC_U, rows * NR) : null;
+            float[] accG = Scratch.floats(Scratch.ACC_G, tiles * MR * NR);
+            float[] accU = up != null ? Scratch.floats(Scratch.ACC_U, tiles * MR * NR) : null;
             float[] biasPanel = Scratch.floats(Scratch.BIAS, NR);
             for (int p = ps; p < pe; p++) {
                 int o0 = p * NR;
@@ -62,25 +67,25 @@ final class VectorGemm {
                 for (int k0 = 0; k0 < in; k0 += kc) {
                     int kb = Math.min(kc, in - k0);
                     boolean first = k0 == 0;
-                    boolean last = k0 + kb >= in;
                     pack(w, o0, nc, in, k0, kb, packW);
                     if (up != null) {
                         pack(up, o0, nc, in, k0, kb, packU);
                     }
-                    for (int r0 = 0; r0 < rows; r0 += MR) {
-                        int mr = Math.min(MR, rows - r0);
-                        if (up == null) {
-                            micro(xa, r0, mr, in, k0, kb, packW, tile);
-                            store(tile, mr, nc, r0, o0, outDim, out, first, biasPanel);
-                        } else {
-                            micro(xa, r0, mr, in, k0, kb, packW, tile);
-                            accumulate(tile, mr, r0, accG, first);
-                            micro(xa, r0, mr, in, k0, kb, packU, tile);
-                            accumulate(tile, mr, r0, accU, first);
-                            if (last) {
-                                geglu(accG, accU, mr, nc, r0, o0, outDim, out);
-                            }
+                    for (int t = 0; t < tiles; t++) {
+                        int xo = t * MR * in + k0;
+                        micro(xa, xo, in, kb, packW, accG, t * MR * NR, first);
+                        if (up != null) {
+                            micro(xa, xo, in, kb, packU, accU, t * MR * NR, first);
                         }
+                    }
+                }
+                for (int t = 0; t < tiles; t++) {
+                    int r0 = t * MR;
+                    int mr = Math.min(MR, rows - r0);
+                    if (up == null) {
+                        store(accG, mr, nc, r0, o0, outDim, out, biasPanel);
+                    } else {
+                        geglu(accG, accU, mr, nc, r0, o0, outDim, out);
                     }
                 }
             }
@@ -90,26 +95,31 @@ final class VectorGemm {
     /** Reused per calling thread, so a prefill does not turn every GEMM's input into garbage. */
     private static final ThreadLocal<float[]> X_COPY = ThreadLocal.withInitial(() -> new float[0]);
 
-    private static float[] heapCopy(MemorySegment x, int n) {
+    /**
+     * x on the heap, rows padded with zeros to whole tiles: the micro-kernel's broadcasts become plain
+     * array loads whose range checks the JIT hoists out of the loop (segment loads keep theirs).
+     */
+    private static float[] heapCopy(MemorySegment x, int rows, int tiles, int in) {
         float[] a = X_COPY.get();
+        int n = tiles * MR * in;
         if (a.length < n) {
             a = new float[n];
             X_COPY.set(a);
         }
-        MemorySegment.copy(x, JAVA_FLOAT, 0, a, 0, n);
+        MemorySegment.copy(x, JAVA_FLOAT, 0, a, 0, rows * in);
+        java.util.Arrays.fill(a, rows * in, n, 0f);
         return a;
     }
 
     /**
      * Weight rows [o0, o0+nc) × columns [k0, k0+kb), widened, as dst[k·NR + c]; missing columns are 0.
-     * BF16 and F16 are widened one value at a time: the vector widening (a short→int shape change)
-     * is not compiled to vector code by C2 here and ran its Java fallback, a third of all GEMM time
-     * (JFR); the scalar loop is cheap because each packed panel serves every row of x.
+     * F16 is widened one value at a time: the vector widening (a short→int shape change) is not
+     * compiled to vector code by C2 here and ran its Java fallback, a third of all GEMM time (JFR).
      */
     private static void pack(Tensor w, int o0, int nc, int in, int k0, int kb, float[] dst) {
         DType dt = w.dtype();
         MemorySegment s = w.data();
-        float[] row = Scratch.floats(Scratch.ROW, L);
+        float[] row = Scratch.floats(Scratch.ROW, 2 * L);
         for (int c = 0; c < NR; c++) {
             if (c >= nc) {
                 for (int k = 0; k < kb; k++) {
@@ -132,7 +142,19 @@ final class VectorGemm {
                     }
                 }
                 case BF16 -> {
-                    for (int k = 0; k < kb; k++) {
+                    // 2L values per load, as L ints of pairs widened by shift (even k) and mask (odd
+                    // k), as in the GEMV; only the transposing stores are scalar.
+                    int k = 0;
+                    for (; k + 2 * L <= kb; k += 2 * L) {
+                        IntVector pairs = IntVector.fromMemorySegment(Vec.I, s, (base + k) * 2, Vec.LE);
+                        pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(row, 0);
+                        pairs.and(0xFFFF0000).reinterpretAsFloats().intoArray(row, L);
+                        for (int j = 0; j < L; j++) {
+                            dst[(k + 2 * j) * NR + c] = row[j];
+                            dst[(k + 2 * j + 1) * NR + c] = row[L + j];
+                        }
+                    }
+                    for (; k < kb; k++) {
                         dst[k * NR + c] = Float.intBitsToFloat(s.get(Tensor.I16_LE, (base + k) * 2) << 16);
                     }
                 }
@@ -146,34 +168,37 @@ final class VectorGemm {
         }
     }
 
-    /** tile[r·NR + c] = Σ_k x[r0+r, k0+k] · pack[k·NR + c] for r < mr (rows beyond mr are left as garbage). */
-    private static void micro(float[] x, int r0, int mr, int in, int k0, int kb, float[] pack, float[] tile) {
-        if (mr == MR) {
-            if (MR == 6) {
-                micro6(x, r0, in, k0, kb, pack, tile);
-            } else {
-                micro12(x, r0, in, k0, kb, pack, tile);
-            }
-            return;
+    /**
+     * acc[ao + r·NR + c] (+)= Σ_k x[xo + r·in + k] · pack[k·NR + c] over one k-block of kb: a whole
+     * MR×NR tile, starting from zero on the first k-block.
+     */
+    private static void micro(float[] x, int xo, int in, int kb, float[] pack, float[] acc, int ao, boolean first) {
+        if (first) {
+            java.util.Arrays.fill(acc, ao, ao + MR * NR, 0f);
         }
-        for (int r = 0; r < mr; r++) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            long xr = (long) (r0 + r) * in + k0;
-            for (int k = 0; k < kb; k++) {
-                FloatVector b = FloatVector.broadcast(F, x[(int) (xr + k)]);
-                a0 = FloatVector.fromArray(F, pack, k * NR).fma(b, a0);
-                a1 = FloatVector.fromArray(F, pack, k * NR + L).fma(b, a1);
-            }
-            a0.intoArray(tile, r * NR);
-            a1.intoArray(tile, r * NR + L);
+        if (MR == 6) {
+            micro6(x, xo, in, kb, pack, acc, ao);
+        } else {
+            micro12(x, xo, in, kb, pack, acc, ao);
         }
     }
 
-    private static void micro6(float[] x, int r0, int in, int k0, int kb, float[] pack, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int x0 = r0 * in + k0;
+    // One k per iteration: unrolled by two, or with x packed k-major, C2 hoists loads ahead of the
+    // FMAs and spills two accumulators to the stack, which measured 2x slower (JDK 25, AVX2).
+    private static void micro6(float[] x, int xo, int in, int kb, float[] pack, float[] acc, int ao) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ao + 0 * NR);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ao + 0 * NR + L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ao + 1 * NR);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ao + 1 * NR + L);
+        FloatVector c20 = FloatVector.fromArray(F, acc, ao + 2 * NR);
+        FloatVector c21 = FloatVector.fromArray(F, acc, ao + 2 * NR + L);
+        FloatVector c30 = FloatVector.fromArray(F, acc, ao + 3 * NR);
+        FloatVector c31 = FloatVector.fromArray(F, acc, ao + 3 * NR + L);
+        FloatVector c40 = FloatVector.fromArray(F, acc, ao + 4 * NR);
+        FloatVector c41 = FloatVector.fromArray(F, acc, ao + 4 * NR + L);
+        FloatVector c50 = FloatVector.fromArray(F, acc, ao + 5 * NR);
+        FloatVector c51 = FloatVector.fromArray(F, acc, ao + 5 * NR + L);
+        int x0 = xo;
         int x1 = x0 + in;
         int x2 = x1 + in;
         int x3 = x2 + in;
@@ -182,45 +207,65 @@ final class VectorGemm {
         for (int k = 0; k < kb; k++) {
             FloatVector b0 = FloatVector.fromArray(F, pack, k * NR);
             FloatVector b1 = FloatVector.fromArray(F, pack, k * NR + L);
-            FloatVector a = FloatVector.broadcast(F, x[x0 + k]);
-            c00 = b0.fma(a, c00);
-            c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(F, x[x1 + k]);
-            c10 = b0.fma(a, c10);
-            c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(F, x[x2 + k]);
-            c20 = b0.fma(a, c20);
-            c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(F, x[x3 + k]);
-            c30 = b0.fma(a, c30);
-            c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(F, x[x4 + k]);
-            c40 = b0.fma(a, c40);
-            c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(F, x[x5 + k]);
-            c50 = b0.fma(a, c50);
-            c51 = b1.fma(a, c51);
+            FloatVector a0 = FloatVector.broadcast(F, x[x0 + k]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(F, x[x1 + k]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, x[x2 + k]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(F, x[x3 + k]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            FloatVector a4 = FloatVector.broadcast(F, x[x4 + k]);
+            c40 = b0.fma(a4, c40);
+            c41 = b1.fma(a4, c41);
+            FloatVector a5 = FloatVector.broadcast(F, x[x5 + k]);
+            c50 = b0.fma(a5, c50);
+            c51 = b1.fma(a5, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
+        c00.intoArray(acc, ao + 0 * NR);
+        c01.intoArray(acc, ao + 0 * NR + L);
+        c10.intoArray(acc, ao + 1 * NR);
+        c11.intoArray(acc, ao + 1 * NR + L);
+        c20.intoArray(acc, ao + 2 * NR);
+        c21.intoArray(acc, ao + 2 * NR + L);
+        c30.intoArray(acc, ao + 3 * NR);
+        c31.intoArray(acc, ao + 3 * NR + L);
+        c40.intoArray(acc, ao + 4 * NR);
+        c41.intoArray(acc, ao + 4 * NR + L);
+        c50.intoArray(acc, ao + 5 * NR);
+        c51.intoArray(acc, ao + 5 * NR + L);
     }
 
-    private static void micro12(float[] x, int r0, int in, int k0, int kb, float[] pack, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
-        FloatVector c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
-        int x0 = r0 * in + k0;
+    private static void micro12(float[] x, int xo, int in, int kb, float[] pack, float[] acc, int ao) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ao + 0 * NR);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ao + 0 * NR + L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ao + 1 * NR);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ao + 1 * NR + L);
+        FloatVector c20 = FloatVector.fromArray(F, acc, ao + 2 * NR);
+        FloatVector c21 = FloatVector.fromArray(F, acc, ao + 2 * NR + L);
+        FloatVector c30 = FloatVector.fromArray(F, acc, ao + 3 * NR);
+        FloatVector c31 = FloatVector.fromArray(F, acc, ao + 3 * NR + L);
+        FloatVector c40 = FloatVector.fromArray(F, acc, ao + 4 * NR);
+        FloatVector c41 = FloatVector.fromArray(F, acc, ao + 4 * NR + L);
+        FloatVector c50 = FloatVector.fromArray(F, acc, ao + 5 * NR);
+        FloatVector c51 = FloatVector.fromArray(F, acc, ao + 5 * NR + L);
+        FloatVector c60 = FloatVector.fromArray(F, acc, ao + 6 * NR);
+        FloatVector c61 = FloatVector.fromArray(F, acc, ao + 6 * NR + L);
+        FloatVector c70 = FloatVector.fromArray(F, acc, ao + 7 * NR);
+        FloatVector c71 = FloatVector.fromArray(F, acc, ao + 7 * NR + L);
+        FloatVector c80 = FloatVector.fromArray(F, acc, ao + 8 * NR);
+        FloatVector c81 = FloatVector.fromArray(F, acc, ao + 8 * NR + L);
+        FloatVector c90 = FloatVector.fromArray(F, acc, ao + 9 * NR);
+        FloatVector c91 = FloatVector.fromArray(F, acc, ao + 9 * NR + L);
+        FloatVector ca0 = FloatVector.fromArray(F, acc, ao + 10 * NR);
+        FloatVector ca1 = FloatVector.fromArray(F, acc, ao + 10 * NR + L);
+        FloatVector cb0 = FloatVector.fromArray(F, acc, ao + 11 * NR);
+        FloatVector cb1 = FloatVector.fromArray(F, acc, ao + 11 * NR + L);
+        int x0 = xo;
         int x1 = x0 + in;
         int x2 = x1 + in;
         int x3 = x2 + in;
@@ -272,48 +317,46 @@ final class VectorGemm {
             cb0 = b0.fma(ab, cb0);
             cb1 = b1.fma(ab, cb1);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        ca0.intoArray(tile, 10 * NR);
-        ca1.intoArray(tile, 10 * NR + L);
-        cb0.intoArray(tile, 11 * NR);
-        cb1.intoArray(tile, 11 * NR + L);
+        c00.intoArray(acc, ao + 0 * NR);
+        c01.intoArray(acc, ao + 0 * NR + L);
+        c10.intoArray(acc, ao + 1 * NR);
+        c11.intoArray(acc, ao + 1 * NR + L);
+        c20.intoArray(acc, ao + 2 * NR);
+        c21.intoArray(acc, ao + 2 * NR + L);
+        c30.intoArray(acc, ao + 3 * NR);
+        c31.intoArray(acc, ao + 3 * NR + L);
+        c40.intoArray(acc, ao + 4 * NR);
+        c41.intoArray(acc, ao + 4 * NR + L);
+        c50.intoArray(acc, ao + 5 * NR);
+        c51.intoArray(acc, ao + 5 * NR + L);
+        c60.intoArray(acc, ao + 6 * NR);
+        c61.intoArray(acc, ao + 6 * NR + L);
+        c70.intoArray(acc, ao + 7 * NR);
+        c71.intoArray(acc, ao + 7 * NR + L);
+        c80.intoArray(acc, ao + 8 * NR);
+        c81.intoArray(acc, ao + 8 * NR + L);
+        c90.intoArray(acc, ao + 9 * NR);
+        c91.intoArray(acc, ao + 9 * NR + L);
+        ca0.intoArray(acc, ao + 10 * NR);
+        ca1.intoArray(acc, ao + 10 * NR + L);
+        cb0.intoArray(acc, ao + 11 * NR);
+        cb1.intoArray(acc, ao + 11 * NR + L);
     }
 
-    /** out tile = tile + (bias on the first k-block, else what earlier k-blocks left), by vectors where whole. */
-    private static void store(float[] tile, int mr, int nc, int r0, int o0, int outDim, MemorySegment out,
-                              boolean first, float[] biasPanel) {
+    /** out rows [r0, r0+mr) of the panel = acc + bias, by vectors where the panel is whole. */
+    private static void store(float[] acc, int mr, int nc, int r0, int o0, int outDim, MemorySegment out,
+                              float[] biasPanel) {
         for (int r = 0; r < mr; r++) {
+            int i0 = (r0 + r) * NR;
             long base = (long) (r0 + r) * outDim + o0;
             if (nc == NR) {
                 for (int v = 0; v < NR; v += L) {
-                    FloatVector a = first ? FloatVector.fromArray(F, biasPanel, v) : Vec.act(out, base + v);
-                    Vec.store(FloatVector.fromArray(F, tile, r * NR + v).add(a), out, base + v);
+                    Vec.store(FloatVector.fromArray(F, acc, i0 + v).add(FloatVector.fromArray(F, biasPanel, v)), out, base + v);
                 }
                 continue;
             }
             for (int c = 0; c < nc; c++) {
-                float v = tile[r * NR + c];
-                v += first ? biasPanel[c] : out.getAtIndex(JAVA_FLOAT, base + c);
-                out.setAtIndex(JAVA_FLOAT, base + c, v);
+                out.setAtIndex(JAVA_FLOAT, base + c, acc[i0 + c] + biasPanel[c]);
             }
         }
     }
@@ -333,15 +376,6 @@ final class VectorGemm {
             }
             for (; c < nc; c++) {
                 out.setAtIndex(JAVA_FLOAT, base + c, Activations.gelu(accG[i0 + c]) * accU[i0 + c]);
-            }
-        }
-    }
-
-    private static void accumulate(float[] tile, int mr, int r0, float[] acc, boolean first) {
-        for (int r = 0; r < mr; r++) {
-            for (int c = 0; c < NR; c++) {
-                int i = (r0 + r) * NR + c;
-                acc[i] = first ? tile[r * NR + c] : acc[i] + tile[r * NR + c];
             }
         }
     }

@@ -75,9 +75,14 @@ class KernelParityTest extends KernelTestData {
             }
             // GeGLU of the gate/up products: gelu is 1-Lipschitz-ish (|gelu'| < 1.13), so the bound
             // carries through scaled by the other factor; checked relative to the outputs' scale.
+            float[] two = arr(v, (long) rows * out);
             ref.gateUpGeglu(x, rows, in, w, up, r);
             vec.gateUpGeglu(x, rows, in, w, up, v);
             assertClose(arr(r, (long) rows * out), arr(v, (long) rows * out), 1e-5, dt + " geglu " + rows + "x" + in);
+            // The split across threads never changes a result's bits.
+            MemorySegment t = zeros((long) rows * out);
+            new VectorKernels(new Parallel(3)).matmul(x, rows, in, w, b, t);
+            assertArrayEquals(two, arr(t, (long) rows * out), dt + " " + rows + "x" + in + "x" + out + " on 3 threads");
         }
     }
 
@@ -175,6 +180,7 @@ class KernelParityTest extends KernelTestData {
             new Case(2, 1, 16, 0, 8, 70, 0, 70, 70),        // window shorter than the prefix
             new Case(2, 1, 40, 0, 0, 3, 297, 290, 300),     // decode over three 512-bit key tiles
             new Case(4, 2, 24, 30f, 0, 40, 0, 300, 300),    // prefix of 300 keys, soft-capped
+            new Case(8, 1, 64, 0, 0, 300, 0, 280, 300),     // MQA prefill in several query blocks, causal tail
         };
         for (Case c : cases) {
             float scale = (float) (1 / Math.sqrt(c.hd()));
@@ -188,6 +194,13 @@ class KernelParityTest extends KernelTestData {
             vec.attention(sh, seg(q), c.nq(), c.qStart(), c.prefix(), k, v, c.nKv(), o);
             // Outputs are convex combinations of v (|v| ≲ 5): float32 softmax and sums, 1e-5 relative.
             assertClose(arr(r, (long) c.nq() * sh.qStride()), arr(o, (long) c.nq() * sh.qStride()), 1e-5, c.toString());
+            // How the work is split follows the thread count; what each query row computes does not.
+            for (int threads : new int[] {1, 5}) {
+                MemorySegment t = zeros((long) c.nq() * sh.qStride());
+                new VectorKernels(new Parallel(threads)).attention(sh, seg(q), c.nq(), c.qStart(), c.prefix(), k, v, c.nKv(), t);
+                assertArrayEquals(arr(o, (long) c.nq() * sh.qStride()), arr(t, (long) c.nq() * sh.qStride()),
+                        c + " on " + threads + " threads");
+            }
         }
     }
 
