@@ -4,7 +4,6 @@ import static io.paligemma4j.backends.cpu.Vec.F;
 import static io.paligemma4j.backends.cpu.Vec.L;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import io.paligemma4j.kernels.ref.Activations;
 import io.paligemma4j.loader.DType;
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -42,19 +41,32 @@ final class VectorMatmul {
             par.forRange(outDim, 64, (s, e) -> {
                 // Gate rows of a block, then the same up rows: one weight stream at a time (interleaving
                 // two streams measured slower here), intermediates only in a block-sized scratch.
-                float[] g = new float[GEGLU_BLOCK];
-                float[] u = new float[ROWS];
+                // Whole vectors even where the length does not divide the block (SVE's odd widths).
+                float[] g = new float[(GEGLU_BLOCK + L - 1) / L * L];
+                float[] u = new float[g.length];
+                float[] acc = new float[ROWS];
                 for (int b = s; b < e; b += GEGLU_BLOCK) {
                     int n = Math.min(GEGLU_BLOCK, e - b);
                     for (int i = 0; i < n; i += ROWS) {
-                        dots(wGate.dtype(), xv, wGate.data(), b + i, Math.min(ROWS, n - i), in, u);
-                        System.arraycopy(u, 0, g, i, Math.min(ROWS, n - i));
+                        dots(wGate.dtype(), xv, wGate.data(), b + i, Math.min(ROWS, n - i), in, acc);
+                        System.arraycopy(acc, 0, g, i, Math.min(ROWS, n - i));
                     }
                     for (int i = 0; i < n; i += ROWS) {
-                        int m = Math.min(ROWS, n - i);
-                        dots(wUp.dtype(), xv, wUp.data(), b + i, m, in, u);
-                        for (int r = 0; r < m; r++) {
-                            out.setAtIndex(JAVA_FLOAT, b + i + r, Activations.gelu(g[i + r]) * u[r]);
+                        dots(wUp.dtype(), xv, wUp.data(), b + i, Math.min(ROWS, n - i), in, acc);
+                        System.arraycopy(acc, 0, u, i, Math.min(ROWS, n - i));
+                    }
+                    // GELU by vector for every output, a partial last vector included, so that an
+                    // output's bits do not depend on where the threads' ranges split.
+                    for (int i = 0; i < n; i += L) {
+                        FloatVector r = VectorActivations.gelu(FloatVector.fromArray(F, g, i))
+                                .mul(FloatVector.fromArray(F, u, i));
+                        if (i + L <= n) {
+                            Vec.store(r, out, b + i);
+                        } else {
+                            r.intoArray(g, i);
+                            for (int j = i; j < n; j++) {
+                                out.setAtIndex(JAVA_FLOAT, b + j, g[j]);
+                            }
                         }
                     }
                 }

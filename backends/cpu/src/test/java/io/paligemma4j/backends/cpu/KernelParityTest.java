@@ -48,7 +48,7 @@ class KernelParityTest extends KernelTestData {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void matmulAndFusedGegluWithinTheSummationBound(DType dt) {
-        int[][] shapes = {{1, 1, 1}, {1, 7, 33}, {1, 1000, 7}, {2, 33, 7}, {5, 1000, 33}, {7, 2100, 5},
+        int[][] shapes = {{1, 1, 1}, {1, 7, 33}, {1, 1000, 7}, {1, 64, 900}, {2, 33, 7}, {5, 1000, 33}, {7, 2100, 5},
                 {33, 7, 1}, {9, 1031, 10}};
         for (int[] sh : shapes) {
             int rows = sh[0], in = sh[1], out = sh[2];
@@ -81,8 +81,11 @@ class KernelParityTest extends KernelTestData {
             assertClose(arr(r, (long) rows * out), arr(v, (long) rows * out), 1e-5, dt + " geglu " + rows + "x" + in);
             // The split across threads never changes a result's bits.
             MemorySegment t = zeros((long) rows * out);
-            new VectorKernels(new Parallel(3)).matmul(x, rows, in, w, b, t);
+            Kernels three = new VectorKernels(new Parallel(3));
+            three.matmul(x, rows, in, w, b, t);
             assertArrayEquals(two, arr(t, (long) rows * out), dt + " " + rows + "x" + in + "x" + out + " on 3 threads");
+            three.gateUpGeglu(x, rows, in, w, up, t);
+            assertArrayEquals(arr(v, (long) rows * out), arr(t, (long) rows * out), dt + " geglu " + rows + "x" + in + " on 3 threads");
         }
     }
 
