@@ -34,7 +34,17 @@ public final class MachineLimits {
      * ({@code widestBits}; equal to the former when the kernels use the widest).
      */
     public record Limits(double readBytesPerSecond, double fmaFlopsPerSecond, int threads, int vectorBits,
-                         double widestFmaFlopsPerSecond, int widestBits) {}
+                         double widestFmaFlopsPerSecond, int widestBits) {
+        /**
+         * The better of two measurements of the same machine, limit by limit: a probe that ran while
+         * the machine was busy (a neighbour, the JIT compiling) would make every fraction flattering.
+         */
+        public Limits best(Limits other) {
+            return new Limits(Math.max(readBytesPerSecond, other.readBytesPerSecond),
+                    Math.max(fmaFlopsPerSecond, other.fmaFlopsPerSecond), threads, vectorBits,
+                    Math.max(widestFmaFlopsPerSecond, other.widestFmaFlopsPerSecond), widestBits);
+        }
+    }
 
     private static final int BLOCK = 4096;
 
