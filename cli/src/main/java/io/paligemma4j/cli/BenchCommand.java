@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,9 +43,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "N", description = "The backend's device by number (`devices` lists them).")
     Integer device;
 
-    @Option(names = "--variant", paramLabel = "NAME", split = ",",
-            description = "Which checkpoints: ${COMPLETION-CANDIDATES} (default: both).")
+    @Option(names = "--variant", paramLabel = "NAME", split = ",", converter = VariantName.class,
+            description = "Which checkpoints: paligemma-3b-224, paligemma2-3b-224 (default: both).")
     List<SyntheticModels.Variant> variants;
+
+    /** A checkpoint by the name the table prints (or its enum constant), in any case. */
+    static final class VariantName implements CommandLine.ITypeConverter<SyntheticModels.Variant> {
+        @Override
+        public SyntheticModels.Variant convert(String name) {
+            for (SyntheticModels.Variant v : SyntheticModels.Variant.values()) {
+                if (v.dirName().equalsIgnoreCase(name) || v.name().equalsIgnoreCase(name)) {
+                    return v;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + name + "' is not a benchmark checkpoint: use "
+                    + java.util.Arrays.stream(SyntheticModels.Variant.values()).map(SyntheticModels.Variant::dirName)
+                            .collect(java.util.stream.Collectors.joining(" or ")));
+        }
+    }
 
     @Option(names = "--text-tokens", defaultValue = "14",
             description = "Text prefix tokens after the image (default ${DEFAULT-VALUE}: 256 + 14 = 270 rows).")

@@ -138,7 +138,7 @@ class CommandLineContractTest {
         Path cache = dir.resolve("cache");
         Files.createDirectories(cache);
         for (String[] a : List.of(new String[] {"--text-tokens", "-5"}, new String[] {"--decode-tokens", "-5"},
-                new String[] {"--runs", "0"}, new String[] {"--runs", "-1"})) {
+                new String[] {"--runs", "0"}, new String[] {"--runs", "-1"}, new String[] {"--variant", "paligemma-10b"})) {
             Launcher.Result r = Launcher.run(dir, Map.of("PALIGEMMA_CACHE", cache.toString()), null,
                     Stream.concat(Stream.of("bench"), Stream.of(a)).toArray(String[]::new));
             assertEquals(2, r.rc(), r.err());
