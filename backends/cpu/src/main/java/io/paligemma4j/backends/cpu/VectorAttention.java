@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Attention with an online softmax (contract: {@link io.paligemma4j.kernels.ref.Attention}). A task
  * is one kv head, the query heads that read it (or a share of them, when there would be too few
- * tasks for the threads) and a block of {@value #QB} queries. Keys are visited in tiles of
+ * tasks for the threads) and a block of queries: a multiple of {@value #QB}, as large as the threads
+ * and {@link #ACC_FLOATS} allow. Keys are visited in tiles of
  * {@link #TILE} (eight vectors of keys); each tile is copied once per task, keys transposed so that
  * scores come from an outer product (keys as vector lanes, no horizontal sums) and values padded to
  * whole vectors, and serves every query row of the task: with MQA all eight heads share it. Each
@@ -37,7 +38,7 @@ final class VectorAttention {
         int g = s.group();
         int d = s.headDim();
         int dp = (d + L - 1) / L * L;
-        // Split a group's heads only when there are fewer kv heads than threads (decode, mostly).
+        // Split a group's heads only when there are fewer kv heads than twice the threads (MQA, GQA).
         int parts = Math.max(1, Math.min(g, (2 * par.threads() + kvHeads - 1) / kvHeads));
         int heads = (g + parts - 1) / parts;
         // Query blocks as large as the accumulators' budget and the threads allow: each copied tile

@@ -14,17 +14,17 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * GEMM for the vision tower and prefill (contract: {@link io.paligemma4j.kernels.ref.Matmul}),
- * compute-bound, in the outer-product form of BLIS-style kernels. x is packed once per call into
- * MR-row tiles stored k-major ({@code [tile][k][MR]}, rows past the end zero), so a micro-kernel's
- * broadcasts read one contiguous stream at fixed displacements. Each thread owns panels of NR = two
- * vectors of output columns; for each k-block it packs that panel's weights, widened to float and
- * k-major ({@code [kc][NR]}), then sweeps every row tile. The micro-kernel keeps an MR×NR tile in
- * registers: per k it loads two weight vectors and broadcasts MR x values, 2·MR FMAs and no
- * horizontal reductions; tiles accumulate over k-blocks in a per-panel accumulator, written out
- * (with the bias, or GeGLU) after the last. MR follows the register file: 6 rows (12 accumulators +
- * 3) where there are 16 vector registers (AVX2), 12 rows (24 + 3) where there are 32 (AVX-512,
- * NEON, SVE). The k-block keeps the packed weights within L1 ({@link #L1_PANEL_BYTES}) and a
- * k-block of x within L2, where a 2048-deep block streamed both from L2 and L3.
+ * compute-bound, in the outer-product form of BLIS-style kernels. x is copied once per call to the
+ * heap, rows padded with zeros to whole MR-row tiles, so every tile takes the full micro-kernel.
+ * Each thread owns panels of NR = two vectors of output columns; for each k-block it packs that
+ * panel's weights, widened to float and k-major ({@code [kc][NR]}), then sweeps every row tile.
+ * The micro-kernel keeps an MR×NR tile in registers: per k it loads two weight vectors and
+ * broadcasts MR x values, 2·MR FMAs and no horizontal reductions. Tiles accumulate over k-blocks
+ * in a per-panel accumulator, written out (with the bias, or GeGLU) after the last. MR follows the
+ * register file: 6 rows (12 accumulators + 3) where there are 16 vector registers (AVX2), 12 rows
+ * (24 + 3) where there are 32 (AVX-512, NEON, SVE). A k-block's packed weights fit in half of L1
+ * ({@link #L1_PANEL_BYTES}) and a k-block of x in L2; 2048-deep blocks measured the same within
+ * this machine's noise.
  */
 final class VectorGemm {
     static final int MR = VectorWidth.registers() >= 32 ? 12 : 6;
