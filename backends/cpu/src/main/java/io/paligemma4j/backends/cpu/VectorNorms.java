@@ -16,6 +16,8 @@ final class VectorNorms {
     static void layerNorm(Parallel par, MemorySegment x, int rows, int dim, Tensor gamma, Tensor beta, float eps,
                           MemorySegment out) {
         par.forRange(rows, 8, (s, e) -> {
+            float[] g = widened(gamma, dim, Scratch.NORM_W);
+            float[] bt = widened(beta, dim, Scratch.NORM_B);
             for (int r = s; r < e; r++) {
                 long b = (long) r * dim;
                 float mean = sum(x, b, dim, 0f, false) / dim;
@@ -25,12 +27,11 @@ final class VectorNorms {
                 int i = 0;
                 for (; i + L <= dim; i += L) {
                     FloatVector y = Vec.act(x, b + i).sub(vm).mul(inv);
-                    Vec.store(y.fma(Vec.weight(gamma.dtype(), gamma.data(), i), Vec.weight(beta.dtype(), beta.data(), i)),
-                            out, b + i);
+                    Vec.store(y.fma(FloatVector.fromArray(F, g, i), FloatVector.fromArray(F, bt, i)), out, b + i);
                 }
                 for (; i < dim; i++) {
                     float y = (x.getAtIndex(JAVA_FLOAT, b + i) - mean) * inv;
-                    out.setAtIndex(JAVA_FLOAT, b + i, y * gamma.getFloat(i) + beta.getFloat(i));
+                    out.setAtIndex(JAVA_FLOAT, b + i, y * g[i] + bt[i]);
                 }
             }
         });
@@ -38,20 +39,34 @@ final class VectorNorms {
 
     static void rmsNorm(Parallel par, MemorySegment x, int rows, int dim, Tensor w, float eps, MemorySegment out) {
         par.forRange(rows, 8, (s, e) -> {
+            float[] wf = widened(w, dim, Scratch.NORM_W);
             for (int r = s; r < e; r++) {
                 long b = (long) r * dim;
                 float ss = sum(x, b, dim, 0f, true);
                 float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
                 int i = 0;
                 for (; i + L <= dim; i += L) {
-                    FloatVector g = Vec.weight(w.dtype(), w.data(), i).add(1f);
+                    FloatVector g = FloatVector.fromArray(F, wf, i).add(1f);
                     Vec.store(Vec.act(x, b + i).mul(inv).mul(g), out, b + i);
                 }
                 for (; i < dim; i++) {
-                    out.setAtIndex(JAVA_FLOAT, b + i, x.getAtIndex(JAVA_FLOAT, b + i) * inv * (1f + w.getFloat(i)));
+                    out.setAtIndex(JAVA_FLOAT, b + i, x.getAtIndex(JAVA_FLOAT, b + i) * inv * (1f + wf[i]));
                 }
             }
         });
+    }
+
+    /**
+     * A norm's parameter widened to float once per chunk of rows (exactly: BF16 and F16 are subsets
+     * of float). Widened per vector instead, BF16 takes the short→int shape change, which C2 leaves
+     * to the Vector API's allocating Java fallback (JFR, steady state).
+     */
+    private static float[] widened(Tensor t, int dim, int slot) {
+        float[] a = Scratch.floats(slot, dim);
+        for (int i = 0; i < dim; i++) {
+            a[i] = t.getFloat(i);
+        }
+        return a;
     }
 
     /** Σ x (squares=false, center ignored) or Σ (x − center)² (squares=true). */
