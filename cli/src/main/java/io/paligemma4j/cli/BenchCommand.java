@@ -259,23 +259,12 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Each stage's roofline under the run's limits (inserted where the table and JSON expect them). */
+    /** Each stage's roofline under the run's limits (JSON consumers and the table read them by key). */
     private static void addRooflines(Map<String, Object> r, MachineLimits.Limits lim) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        r.forEach((k, val) -> {
-            o.put(k, val);
-            switch (k) {
-                case "vision_weight_bytes" -> o.put("vision_roofline_seconds",
-                        (Double) r.get("vision_flops") / lim.widestFmaFlopsPerSecond());
-                case "prefill_flops" -> o.put("prefill_roofline_tokens_per_s",
-                        (Integer) r.get("prefill_rows") / ((Double) r.get("prefill_flops") / lim.widestFmaFlopsPerSecond()));
-                case "weight_bytes_per_token" -> o.put("decode_roofline_tokens_per_s",
-                        lim.readBytesPerSecond() / (Long) r.get("weight_bytes_per_token"));
-                default -> { }
-            }
-        });
-        r.clear();
-        r.putAll(o);
+        double peak = lim.widestFmaFlopsPerSecond();
+        r.put("vision_roofline_seconds", (Double) r.get("vision_flops") / peak);
+        r.put("prefill_roofline_tokens_per_s", (Integer) r.get("prefill_rows") / ((Double) r.get("prefill_flops") / peak));
+        r.put("decode_roofline_tokens_per_s", lim.readBytesPerSecond() / (Long) r.get("weight_bytes_per_token"));
     }
 
     private static void printTable(Map<String, Object> out, List<Map<String, Object>> results) {

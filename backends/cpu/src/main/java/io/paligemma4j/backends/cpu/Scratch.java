@@ -10,6 +10,8 @@ final class Scratch {
     static final int PACK_W = 0, PACK_U = 1, ACC_G = 2, ACC_U = 3, BIAS = 4, KEYS_T = 5, SCORES = 6, QUERY = 7, ROW = 8,
             VALUES = 9, ROW_MAX = 10, ROW_SUM = 11, NORM_W = 12, NORM_B = 13;
     private static final int SLOTS = 14;
+    /** Attention's accumulators share the GEMM's slot: no loop body runs both. */
+    static final int ATTN_ACC = ACC_G;
 
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 

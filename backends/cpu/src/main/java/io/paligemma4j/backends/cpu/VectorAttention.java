@@ -53,7 +53,7 @@ final class VectorAttention {
             float[] vt = Scratch.floats(Scratch.VALUES, TILE * dp);
             float[] scores = Scratch.floats(Scratch.SCORES, TILE);
             float[] qv = Scratch.floats(Scratch.QUERY, rowsMax * d);
-            float[] acc = Scratch.floats(Scratch.ACC_G, rowsMax * dp);
+            float[] acc = Scratch.floats(Scratch.ATTN_ACC, rowsMax * dp);
             float[] m = Scratch.floats(Scratch.ROW_MAX, rowsMax);
             float[] l = Scratch.floats(Scratch.ROW_SUM, rowsMax);
             for (int t = ts; t < te; t++) {
