@@ -85,24 +85,33 @@ final class Vec {
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2^23: adding it rounds a float of magnitude below 2^22 to an integer, held in the low mantissa bits. */
+    private static final float ROUND = 0x1.8p23f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
-     * e^x from IEEE adds and multiplies only (range reduction to [−ln2/2, ln2/2] and a degree-6
-     * Taylor polynomial, ~2 ulp), so interpreted and compiled code agree bit for bit, which the
-     * Vector API's own EXP/TANH (SVML once compiled) do not guarantee.
+     * e^x from IEEE adds, multiplies and fused multiply-adds only (range reduction to [−ln2/2, ln2/2]
+     * and a degree-6 Taylor polynomial, ~2 ulp), so interpreted and compiled code agree bit for bit,
+     * which the Vector API's own EXP/TANH (SVML once compiled) do not guarantee. k = round(x·log2 e)
+     * comes from the 1.5·2^23 trick, as a float and as the integer in its low bits. Few operations
+     * on purpose: with a float→int conversion, a compare and a blend, GELU's loop outgrew C2's
+     * inlining node budget (NodeCountInliningCutoff), and the calls left out ran the API's
+     * allocating Java fallback in every vision GELU and prefill GeGLU.
      */
     static FloatVector exp(FloatVector x) {
         x = x.max(-87.0f).min(88.0f);
-        FloatVector t = x.mul(LOG2E);
-        // Round to nearest by adding ±0.5 before the truncating conversion.
-        FloatVector half = FloatVector.broadcast(F, 0.5f).blend(-0.5f, t.compare(VectorOperators.LT, 0f));
-        IntVector k = (IntVector) t.add(half).convert(VectorOperators.F2I, 0);
-        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-        FloatVector r = x.sub(kf.mul(LN2_HI)).sub(kf.mul(LN2_LO));
-        FloatVector p = r.mul(1f / 720).add(1f / 120).mul(r).add(1f / 24).mul(r).add(1f / 6).mul(r).add(0.5f)
-                .mul(r).add(1f).mul(r).add(1f);
-        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale);
+        FloatVector rounded = x.fma(LOG2E, ROUND);
+        FloatVector kf = rounded.sub(ROUND);
+        FloatVector r = kf.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = kf.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(1f / 720, 1f / 120);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector k = rounded.reinterpretAsInts().add(127 - ROUND_BITS);
+        return p.mul(k.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /** tanh(x) = 1 − 2/(e^{2x} + 1), deterministic like {@link #exp}; absolute error ~1e-7. */

@@ -49,7 +49,9 @@ class KernelParityTest extends KernelTestData {
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void matmulAndFusedGegluWithinTheSummationBound(DType dt) {
         int[][] shapes = {{1, 1, 1}, {1, 7, 33}, {1, 1000, 7}, {1, 64, 900}, {2, 33, 7}, {5, 1000, 33}, {7, 2100, 5},
-                {33, 7, 1}, {9, 1031, 10}};
+                {33, 7, 1}, {9, 1031, 10},
+                // Several row blocks and groups of panels in the GEMM, a partial last tile and panel.
+                {250, 1031, 530}};
         for (int[] sh : shapes) {
             int rows = sh[0], in = sh[1], out = sh[2];
             float[] xv = random(rows * in, 1f);
