@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Measures this machine's limits with the same threads the kernels use, so that kernel figures can
@@ -169,7 +170,7 @@ public final class MachineLimits {
             a2 = a2.add(Vec.act(buf, base + i + 2L * L));
             a3 = a3.add(Vec.act(buf, base + i + 3L * L));
         }
-        float s = Vec.sum(a0.add(a1).add(a2).add(a3));
+        float s = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
         // A width whose 4·L does not divide the range (SVE lengths) leaves a tail.
         for (long i = n; i < count * BLOCK; i++) {
             s += buf.getAtIndex(JAVA_FLOAT, base + i);
@@ -210,6 +211,7 @@ public final class MachineLimits {
             a4 = m.fma(c, a4); a5 = m.fma(c, a5); a6 = m.fma(c, a6); a7 = m.fma(c, a7);
             a8 = m.fma(c, a8); a9 = m.fma(c, a9); a10 = m.fma(c, a10); a11 = m.fma(c, a11);
         }
-        return Vec.sum(a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11));
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
     }
 }

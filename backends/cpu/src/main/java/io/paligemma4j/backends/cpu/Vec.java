@@ -71,13 +71,14 @@ final class Vec {
     }
 
     /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in another order once the JIT
-     * intrinsifies it, which would make results depend on warm-up; this keeps runs bit-identical.
+     * Sum of L floats from {@code a[off]} in lane order, for a vector its caller stored there.
+     * {@code reduceLanes(ADD)} may add in another order once the JIT intrinsifies it, which would make
+     * results depend on warm-up; this keeps runs bit-identical.
      */
-    static float sum(FloatVector v) {
-        float s = v.lane(0);
+    static float sum(float[] a, int off) {
+        float s = a[off];
         for (int i = 1; i < L; i++) {
-            s += v.lane(i);
+            s += a[off + i];
         }
         return s;
     }
@@ -90,33 +91,50 @@ final class Vec {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
-     * e^x from IEEE adds, multiplies and fused multiply-adds only (range reduction to [−ln2/2, ln2/2]
-     * and a degree-6 Taylor polynomial, ~2 ulp), so interpreted and compiled code agree bit for bit,
-     * which the Vector API's own EXP/TANH (SVML once compiled) do not guarantee. k = round(x·log2 e)
-     * comes from the 1.5·2^23 trick, as a float and as the integer in its low bits. Few operations
-     * on purpose: with a float→int conversion, a compare and a blend, GELU's loop outgrew C2's
-     * inlining node budget (NodeCountInliningCutoff), and the calls left out ran the API's
-     * allocating Java fallback in every vision GELU and prefill GeGLU.
+     * a[i] = e^{a[i]} for i in [from, to), a whole number of vectors, from IEEE adds, multiplies and
+     * fused multiply-adds only (range reduction to [−ln2/2, ln2/2] and a degree-6 Taylor polynomial,
+     * ~2 ulp), so interpreted and compiled code agree bit for bit, which the Vector API's own EXP/TANH
+     * (SVML once compiled) do not guarantee. k = round(x·log2 e) comes from the 1.5·2^23 trick, as a
+     * float and as the integer in its low bits: no float→int conversion, compare or blend, which
+     * cost C2 nodes. Arrays in and out, never a vector: a helper that takes or returns one, once C2
+     * has compiled it on its own (its code then exceeds InlineSmallCode, "already compiled into a big
+     * method", and no later caller inlines it), boxes every vector crossing the call and runs the
+     * API's allocating Java fallback around it. Which callers suffer depends on what compiled first;
+     * JFR found it in GELU, the GeGLU epilogue and the GEMV's lane sums.
      */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(-87.0f).min(88.0f);
-        FloatVector rounded = x.fma(LOG2E, ROUND);
-        FloatVector kf = rounded.sub(ROUND);
-        FloatVector r = kf.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = kf.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = r.fma(1f / 720, 1f / 120);
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        IntVector k = rounded.reinterpretAsInts().add(127 - ROUND_BITS);
-        return p.mul(k.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    static void expInPlace(float[] a, int from, int to) {
+        FloatVector hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector c4 = FloatVector.broadcast(F, 1f / 24);
+        FloatVector c3 = FloatVector.broadcast(F, 1f / 6);
+        FloatVector c2 = FloatVector.broadcast(F, 0.5f);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, i).max(-87.0f).min(88.0f);
+            FloatVector rounded = x.fma(LOG2E, ROUND);
+            FloatVector kf = rounded.sub(ROUND);
+            FloatVector r = kf.fma(hi, x);
+            r = kf.fma(lo, r);
+            FloatVector p = r.fma(1f / 720, 1f / 120).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+            IntVector k = rounded.reinterpretAsInts().add(127 - ROUND_BITS);
+            p.mul(k.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(a, i);
+        }
     }
 
-    /** tanh(x) = 1 − 2/(e^{2x} + 1), deterministic like {@link #exp}; absolute error ~1e-7. */
-    static FloatVector tanh(FloatVector x) {
-        return FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(exp(x.mul(2f)).add(1f)));
+    /**
+     * a[i] = cap·tanh(a[i] / cap) for whole vectors in [from, to), with tanh(y) = 1 − 2/(e^{2y} + 1);
+     * t is scratch over the same range.
+     */
+    static void softcapInPlace(float[] a, float[] t, int from, int to, float cap) {
+        float twoOverCap = 2f / cap;
+        for (int i = from; i < to; i += L) {
+            FloatVector.fromArray(F, a, i).mul(twoOverCap).intoArray(t, i);
+        }
+        expInPlace(t, from, to);
+        FloatVector two = FloatVector.broadcast(F, 2f);
+        for (int i = from; i < to; i += L) {
+            two.div(FloatVector.fromArray(F, t, i).add(1f)).neg().add(1f).mul(cap).intoArray(a, i);
+        }
     }
 
     /** L weights of {@code dtype} starting at element {@code i}, as floats. */

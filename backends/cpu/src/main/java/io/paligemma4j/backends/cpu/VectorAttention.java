@@ -52,6 +52,8 @@ final class VectorAttention {
             float[] kt = Scratch.floats(Scratch.KEYS_T, d * TILE);
             float[] vt = Scratch.floats(Scratch.VALUES, TILE * dp);
             float[] scores = Scratch.floats(Scratch.SCORES, TILE);
+            float[] tmp = Scratch.floats(Scratch.TMP, TILE);
+            float[] lanes = Scratch.floats(Scratch.LANES, L);
             float[] qv = Scratch.floats(Scratch.QUERY, rowsMax * d);
             float[] acc = Scratch.floats(Scratch.ATTN_ACC, rowsMax * dp);
             float[] m = Scratch.floats(Scratch.ROW_MAX, rowsMax);
@@ -96,27 +98,35 @@ final class VectorAttention {
                             continue;
                         }
                         scoresOf(qv, r * d, kt, d, scores);
-                        float tileMax = scaleAndCap(scores, a, b, s.scale(), s.softcap());
+                        float tileMax = scaleAndCap(scores, tmp, a, b, s.scale(), s.softcap());
                         float mNew = Math.max(m[r], tileMax);
                         float corr = (float) Math.exp(m[r] - mNew);
-                        l[r] = l[r] * corr + expInPlace(scores, a, b, mNew);
+                        l[r] = l[r] * corr + expInPlace(scores, lanes, a, b, mNew);
                         addValues(acc, r * dp, dp, corr, scores, a, b, vt);
                         m[r] = mNew;
                     }
                 }
                 for (int r = 0; r < rows; r++) {
                     long qBase = (long) (i0 + r % qb) * s.qStride() + (long) (h0 + r / qb) * d;
-                    float inv = 1f / l[r];
-                    int x = 0;
-                    for (; x + L <= d; x += L) {
-                        Vec.store(FloatVector.fromArray(F, acc, r * dp + x).mul(inv), out, qBase + x);
-                    }
-                    for (; x < d; x++) {
-                        out.setAtIndex(JAVA_FLOAT, qBase + x, acc[r * dp + x] * inv);
-                    }
+                    storeScaled(acc, r * dp, d, 1f / l[r], out, qBase);
                 }
             }
         });
+    }
+
+    /**
+     * out[o + x] = acc[a + x]·inv for x < d. A method of its own: at the end of the task's loop body,
+     * inlined, these vector calls were where C2's inlining node budget ran out, and they ran the
+     * Vector API's allocating fallback on every query row (JFR).
+     */
+    private static void storeScaled(float[] acc, int a, int d, float inv, MemorySegment out, long o) {
+        int x = 0;
+        for (; x + L <= d; x += L) {
+            Vec.store(FloatVector.fromArray(F, acc, a + x).mul(inv), out, o + x);
+        }
+        for (; x < d; x++) {
+            out.setAtIndex(JAVA_FLOAT, o + x, acc[a + x] * inv);
+        }
     }
 
     /**
@@ -236,19 +246,23 @@ final class VectorAttention {
         s7.intoArray(scores, 7 * L);
     }
 
-    /** sc[j] = cap·tanh(scale·sc[j] / cap) (or scale·sc[j] without a cap) for j in [from, n); returns their maximum. */
-    private static float scaleAndCap(float[] sc, int from, int n, float scale, float cap) {
-        float max = Float.NEGATIVE_INFINITY;
-        int j = from;
-        for (; j + L <= n; j += L) {
-            FloatVector v = FloatVector.fromArray(F, sc, j).mul(scale);
-            if (cap > 0) {
-                v = Vec.tanh(v.mul(1f / cap)).mul(cap);
-            }
-            v.intoArray(sc, j);
-            max = Math.max(max, v.reduceLanes(VectorOperators.MAX));
+    /**
+     * sc[j] = cap·tanh(scale·sc[j] / cap) (or scale·sc[j] without a cap) for j in [from, n); returns
+     * their maximum. t is scratch for the cap's exponentials.
+     */
+    private static float scaleAndCap(float[] sc, float[] t, int from, int n, float scale, float cap) {
+        int whole = from + (n - from) / L * L;
+        for (int j = from; j < whole; j += L) {
+            FloatVector.fromArray(F, sc, j).mul(scale).intoArray(sc, j);
         }
-        for (; j < n; j++) {
+        if (cap > 0) {
+            Vec.softcapInPlace(sc, t, from, whole, cap);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = from; j < whole; j += L) {
+            max = Math.max(max, FloatVector.fromArray(F, sc, j).reduceLanes(VectorOperators.MAX));
+        }
+        for (int j = whole; j < n; j++) {
             float v = sc[j] * scale;
             if (cap > 0) {
                 v = (float) (cap * Math.tanh(v / cap));
@@ -260,16 +274,19 @@ final class VectorAttention {
     }
 
     /** sc[j] = e^(sc[j] − m) in place for j in [from, n); returns their sum. */
-    private static float expInPlace(float[] sc, int from, int n, float m) {
-        FloatVector sum = FloatVector.zero(F);
-        int j = from;
-        for (; j + L <= n; j += L) {
-            FloatVector e = Vec.exp(FloatVector.fromArray(F, sc, j).sub(m));
-            e.intoArray(sc, j);
-            sum = sum.add(e);
+    private static float expInPlace(float[] sc, float[] lanes, int from, int n, float m) {
+        int whole = from + (n - from) / L * L;
+        for (int j = from; j < whole; j += L) {
+            FloatVector.fromArray(F, sc, j).sub(m).intoArray(sc, j);
         }
-        float total = Vec.sum(sum);
-        for (; j < n; j++) {
+        Vec.expInPlace(sc, from, whole);
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = from; j < whole; j += L) {
+            sum = sum.add(FloatVector.fromArray(F, sc, j));
+        }
+        sum.intoArray(lanes, 0);
+        float total = Vec.sum(lanes, 0);
+        for (int j = whole; j < n; j++) {
             sc[j] = (float) Math.exp(sc[j] - m);
             total += sc[j];
         }

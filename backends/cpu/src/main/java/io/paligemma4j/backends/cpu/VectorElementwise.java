@@ -22,15 +22,7 @@ final class VectorElementwise {
     }
 
     static void softcap(Parallel par, MemorySegment x, long n, float cap) {
-        float inv = 1f / cap;
-        VectorActivations.forChunks(par, n, (s, e) -> {
-            long i = s;
-            for (; i + L <= e; i += L) {
-                Vec.store(Vec.tanh(Vec.act(x, i).mul(inv)).mul(cap), x, i);
-            }
-            for (; i < e; i++) {
-                x.setAtIndex(JAVA_FLOAT, i, (float) (cap * Math.tanh(x.getAtIndex(JAVA_FLOAT, i) / cap)));
-            }
-        });
+        VectorActivations.inBlocks(par, x, n, (a, t, whole) -> Vec.softcapInPlace(a, t, 0, whole, cap),
+                v -> (float) (cap * Math.tanh(v / cap)));
     }
 }

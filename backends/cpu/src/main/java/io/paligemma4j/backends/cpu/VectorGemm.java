@@ -4,7 +4,6 @@ import static io.paligemma4j.backends.cpu.Vec.F;
 import static io.paligemma4j.backends.cpu.Vec.L;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import io.paligemma4j.kernels.ref.Activations;
 import io.paligemma4j.loader.DType;
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -52,6 +51,7 @@ final class VectorGemm {
         int tiles = (rows + MR - 1) / MR;
         int kc = blockSize(in);
         float[] xa = heapCopy(x, rows, tiles, in);
+        int products = up != null ? 2 : 1;
         par.forRange(panels, 1, (ps, pe) -> {
             float[] packW = Scratch.floats(Scratch.PACK_W, kc * NR);
             float[] packU = up != null ? Scratch.floats(Scratch.PACK_U, kc * NR) : null;
@@ -64,20 +64,24 @@ final class VectorGemm {
                 for (int c = 0; c < NR; c++) {
                     biasPanel[c] = bias != null && c < nc ? bias.getFloat(o0 + c) : 0f;
                 }
+                // One call site each for pack and micro, whether one product or two: C2 inlines every
+                // call site, and two copies of the micro-kernel used up the inlining node budget before
+                // the GeGLU epilogue, whose vector calls then ran the Vector API's allocating fallback.
                 for (int k0 = 0; k0 < in; k0 += kc) {
                     int kb = Math.min(kc, in - k0);
                     boolean first = k0 == 0;
-                    pack(w, o0, nc, in, k0, kb, packW);
-                    if (up != null) {
-                        pack(up, o0, nc, in, k0, kb, packU);
+                    for (int m = 0; m < products; m++) {
+                        pack(m == 0 ? w : up, o0, nc, in, k0, kb, m == 0 ? packW : packU);
                     }
                     for (int t = 0; t < tiles; t++) {
                         int xo = t * MR * in + k0;
-                        micro(xa, xo, in, kb, packW, accG, t * MR * NR, first);
-                        if (up != null) {
-                            micro(xa, xo, in, kb, packU, accU, t * MR * NR, first);
+                        for (int m = 0; m < products; m++) {
+                            micro(xa, xo, in, kb, m == 0 ? packW : packU, m == 0 ? accG : accU, t * MR * NR, first);
                         }
                     }
+                }
+                if (up != null) {
+                    VectorActivations.geluInPlace(accG, Scratch.floats(Scratch.TMP, tiles * MR * NR), 0, tiles * MR * NR);
                 }
                 for (int t = 0; t < tiles; t++) {
                     int r0 = t * MR;
@@ -85,7 +89,7 @@ final class VectorGemm {
                     if (up == null) {
                         store(accG, mr, nc, r0, o0, outDim, out, biasPanel);
                     } else {
-                        geglu(accG, accU, mr, nc, r0, o0, outDim, out);
+                        product(accG, accU, mr, nc, r0, o0, outDim, out);
                     }
                 }
             }
@@ -361,21 +365,20 @@ final class VectorGemm {
         }
     }
 
-    /** out = gelu_tanh(gate) ⊙ up for a finished tile, by vectors where whole (the scalar tanh was 10 % of prefill). */
-    private static void geglu(float[] accG, float[] accU, int mr, int nc, int r0, int o0, int outDim,
-                              MemorySegment out) {
+    /** out = gelu(gate) ⊙ up for a finished tile, its gate accumulators already through GELU (by vector, every column). */
+    private static void product(float[] accG, float[] accU, int mr, int nc, int r0, int o0, int outDim,
+                                MemorySegment out) {
         for (int r = 0; r < mr; r++) {
             int i0 = (r0 + r) * NR;
             long base = (long) (r0 + r) * outDim + o0;
             int c = 0;
             if (nc == NR) {
                 for (; c < NR; c += L) {
-                    FloatVector g = FloatVector.fromArray(F, accG, i0 + c);
-                    Vec.store(VectorActivations.gelu(g).mul(FloatVector.fromArray(F, accU, i0 + c)), out, base + c);
+                    Vec.store(FloatVector.fromArray(F, accG, i0 + c).mul(FloatVector.fromArray(F, accU, i0 + c)), out, base + c);
                 }
             }
             for (; c < nc; c++) {
-                out.setAtIndex(JAVA_FLOAT, base + c, Activations.gelu(accG[i0 + c]) * accU[i0 + c]);
+                out.setAtIndex(JAVA_FLOAT, base + c, accG[i0 + c] * accU[i0 + c]);
             }
         }
     }

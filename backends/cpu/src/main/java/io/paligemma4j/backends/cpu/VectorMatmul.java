@@ -44,6 +44,7 @@ final class VectorMatmul {
                 // Whole vectors even where the length does not divide the block (SVE's odd widths).
                 float[] g = new float[(GEGLU_BLOCK + L - 1) / L * L];
                 float[] u = new float[g.length];
+                float[] t = new float[g.length];
                 float[] acc = new float[ROWS];
                 for (int b = s; b < e; b += GEGLU_BLOCK) {
                     int n = Math.min(GEGLU_BLOCK, e - b);
@@ -57,9 +58,9 @@ final class VectorMatmul {
                     }
                     // GELU by vector for every output, a partial last vector included, so that an
                     // output's bits do not depend on where the threads' ranges split.
+                    VectorActivations.geluInPlace(g, t, 0, g.length);
                     for (int i = 0; i < n; i += L) {
-                        FloatVector r = VectorActivations.gelu(FloatVector.fromArray(F, g, i))
-                                .mul(FloatVector.fromArray(F, u, i));
+                        FloatVector r = FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, u, i));
                         if (i + L <= n) {
                             Vec.store(r, out, b + i);
                         } else {
@@ -144,10 +145,15 @@ final class VectorMatmul {
             e3 = p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, e3);
             o3 = p3.and(0xFFFF0000).reinterpretAsFloats().fma(vo, o3);
         }
-        acc[0] = tailBf16(x, w, wo, i, in, Vec.sum(e0.add(o0)));
-        acc[1] = tailBf16(x, w, wo + in, i, in, Vec.sum(e1.add(o1)));
-        acc[2] = tailBf16(x, w, wo + 2L * in, i, in, Vec.sum(e2.add(o2)));
-        acc[3] = tailBf16(x, w, wo + 3L * in, i, in, Vec.sum(e3.add(o3)));
+        float[] lanes = Scratch.floats(Scratch.LANES, ROWS * L);
+        e0.add(o0).intoArray(lanes, 0);
+        e1.add(o1).intoArray(lanes, L);
+        e2.add(o2).intoArray(lanes, 2 * L);
+        e3.add(o3).intoArray(lanes, 3 * L);
+        acc[0] = tailBf16(x, w, wo, i, in, Vec.sum(lanes, 0));
+        acc[1] = tailBf16(x, w, wo + in, i, in, Vec.sum(lanes, L));
+        acc[2] = tailBf16(x, w, wo + 2L * in, i, in, Vec.sum(lanes, 2 * L));
+        acc[3] = tailBf16(x, w, wo + 3L * in, i, in, Vec.sum(lanes, 3 * L));
     }
 
     private static float tailBf16(Input x, MemorySegment w, long wo, int from, int n, float s) {
@@ -194,7 +200,9 @@ final class VectorMatmul {
         for (; i + L <= n; i += L) {
             a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
         }
-        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
+        float[] lanes = Scratch.floats(Scratch.LANES, L);
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float s = Vec.sum(lanes, 0);
         for (; i < n; i++) {
             s += x.getAtIndex(JAVA_FLOAT, xo + i) * w.get(Tensor.F32_LE, (wo + i) * 4);
         }
@@ -213,7 +221,9 @@ final class VectorMatmul {
                 o = p.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, i / 2), o);
             }
         }
-        return tailBf16(x, w, wo, i, n, Vec.sum(e.add(o)));
+        float[] lanes = Scratch.floats(Scratch.LANES, L);
+        e.add(o).intoArray(lanes, 0);
+        return tailBf16(x, w, wo, i, n, Vec.sum(lanes, 0));
     }
 
     private static float dotF16(MemorySegment x, long xo, MemorySegment w, long wo, int n) {
@@ -228,7 +238,9 @@ final class VectorMatmul {
         for (; i + L <= n; i += L) {
             a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
         }
-        float s = Vec.sum(a0.add(a1).add(a2.add(a3)));
+        float[] lanes = Scratch.floats(Scratch.LANES, L);
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        float s = Vec.sum(lanes, 0);
         for (; i < n; i++) {
             s += x.getAtIndex(JAVA_FLOAT, xo + i) * Float.float16ToFloat(w.get(Tensor.I16_LE, (wo + i) * 2));
         }

@@ -91,7 +91,9 @@ final class VectorNorms {
             FloatVector v = Vec.act(x, b + i);
             a0 = squares ? v.sub(c).fma(v.sub(c), a0) : a0.add(v);
         }
-        float s = Vec.sum(a0.add(a1));
+        float[] lanes = Scratch.floats(Scratch.LANES, L);
+        a0.add(a1).intoArray(lanes, 0);
+        float s = Vec.sum(lanes, 0);
         for (; i < dim; i++) {
             float v = x.getAtIndex(JAVA_FLOAT, b + i) - (squares ? center : 0f);
             s += squares ? v * v : v;
