@@ -51,7 +51,6 @@ final class VectorGemm {
         int tiles = (rows + MR - 1) / MR;
         int kc = blockSize(in);
         float[] xa = heapCopy(x, rows, tiles, in);
-        int products = up != null ? 2 : 1;
         par.forRange(panels, 1, (ps, pe) -> {
             float[] packW = Scratch.floats(Scratch.PACK_W, kc * NR);
             float[] packU = up != null ? Scratch.floats(Scratch.PACK_U, kc * NR) : null;
@@ -64,19 +63,18 @@ final class VectorGemm {
                 for (int c = 0; c < NR; c++) {
                     biasPanel[c] = bias != null && c < nc ? bias.getFloat(o0 + c) : 0f;
                 }
-                // One call site each for pack and micro, whether one product or two: C2 inlines every
-                // call site, and two copies of the micro-kernel used up the inlining node budget before
-                // the GeGLU epilogue, whose vector calls then ran the Vector API's allocating fallback.
                 for (int k0 = 0; k0 < in; k0 += kc) {
                     int kb = Math.min(kc, in - k0);
                     boolean first = k0 == 0;
-                    for (int m = 0; m < products; m++) {
-                        pack(m == 0 ? w : up, o0, nc, in, k0, kb, m == 0 ? packW : packU);
+                    pack(w, o0, nc, in, k0, kb, packW);
+                    if (up != null) {
+                        pack(up, o0, nc, in, k0, kb, packU);
                     }
                     for (int t = 0; t < tiles; t++) {
                         int xo = t * MR * in + k0;
-                        for (int m = 0; m < products; m++) {
-                            micro(xa, xo, in, kb, m == 0 ? packW : packU, m == 0 ? accG : accU, t * MR * NR, first);
+                        micro(xa, xo, in, kb, packW, accG, t * MR * NR, first);
+                        if (up != null) {
+                            micro(xa, xo, in, kb, packU, accU, t * MR * NR, first);
                         }
                     }
                 }
