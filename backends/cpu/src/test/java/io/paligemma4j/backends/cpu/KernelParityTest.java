@@ -50,6 +50,8 @@ class KernelParityTest extends KernelTestData {
     void matmulAndFusedGegluWithinTheSummationBound(DType dt) {
         int[][] shapes = {{1, 1, 1}, {1, 7, 33}, {1, 1000, 7}, {1, 64, 900}, {2, 33, 7}, {5, 1000, 33}, {7, 2100, 5},
                 {33, 7, 1}, {9, 1031, 10},
+                // GEMV: threads' ranges of several GeGLU blocks per quarter, rows left over, a tail of k.
+                {1, 130, 3001},
                 // Several row blocks and groups of panels in the GEMM, a partial last tile and panel.
                 {250, 1031, 530}};
         for (int[] sh : shapes) {
