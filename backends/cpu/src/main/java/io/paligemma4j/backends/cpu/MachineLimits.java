@@ -165,10 +165,11 @@ public final class MachineLimits {
         long base = first * BLOCK;
         long n = count * BLOCK / (4L * L) * (4L * L);
         for (long i = 0; i < n; i += 4L * L) {
-            a0 = a0.add(Vec.act(buf, base + i));
-            a1 = a1.add(Vec.act(buf, base + i + L));
-            a2 = a2.add(Vec.act(buf, base + i + 2L * L));
-            a3 = a3.add(Vec.act(buf, base + i + 3L * L));
+            long at = (base + i) * 4;
+            a0 = a0.add(FloatVector.fromMemorySegment(F, buf, at, Vec.NATIVE));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, buf, at + 4L * L, Vec.NATIVE));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, buf, at + 8L * L, Vec.NATIVE));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, buf, at + 12L * L, Vec.NATIVE));
         }
         float s = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
         // A width whose 4·L does not divide the range (SVE lengths) leaves a tail.

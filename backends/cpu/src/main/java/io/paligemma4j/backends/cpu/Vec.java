@@ -14,7 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Species and loads shared by the Vector API kernels. Weights are little-endian as stored; BF16 and
  * F16 are widened to float in registers (BF16: shift into the high half; F16: exponent rebias
- * with a multiply, which handles subnormals exactly, and a mask for Inf/NaN).
+ * with a multiply, which handles subnormals exactly, and a mask for Inf/NaN). Activation loads and
+ * stores are written out at each call site with the API's force-inlined calls, never through a
+ * helper here: a helper that takes or returns a vector is inlined only while its own compiled code
+ * stays under InlineSmallCode, and a JFR run found the GEMM's GeGLU epilogue boxing every vector
+ * in steady state behind a one-line store helper (see {@link #expInPlace}).
  */
 final class Vec {
     static final VectorSpecies<Float> F = VectorWidth.F;
@@ -44,16 +48,7 @@ final class Vec {
         return (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
     }
 
-    /** L float32 activations starting at element {@code i}. */
-    static FloatVector act(MemorySegment s, long i) {
-        return FloatVector.fromMemorySegment(F, s, i * 4, NATIVE);
-    }
-
-    static void store(FloatVector v, MemorySegment s, long i) {
-        v.intoMemorySegment(s, i * 4, NATIVE);
-    }
-
-    static FloatVector f32(MemorySegment s, long i) {
+    private static FloatVector f32(MemorySegment s, long i) {
         return FloatVector.fromMemorySegment(F, s, i * 4, LE);
     }
 

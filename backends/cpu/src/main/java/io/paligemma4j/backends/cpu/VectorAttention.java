@@ -122,7 +122,7 @@ final class VectorAttention {
     private static void storeScaled(float[] acc, int a, int d, float inv, MemorySegment out, long o) {
         int x = 0;
         for (; x + L <= d; x += L) {
-            Vec.store(FloatVector.fromArray(F, acc, a + x).mul(inv), out, o + x);
+            FloatVector.fromArray(F, acc, a + x).mul(inv).intoMemorySegment(out, (o + x) * 4L, Vec.NATIVE);
         }
         for (; x < d; x++) {
             out.setAtIndex(JAVA_FLOAT, o + x, acc[a + x] * inv);

@@ -1,9 +1,11 @@
 package io.paligemma4j.backends.cpu;
 
+import static io.paligemma4j.backends.cpu.Vec.F;
 import static io.paligemma4j.backends.cpu.Vec.L;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /** Residual add and soft-cap (contracts: {@link io.paligemma4j.kernels.ref.Elementwise}). */
 final class VectorElementwise {
@@ -13,7 +15,9 @@ final class VectorElementwise {
         VectorActivations.forChunks(par, n, (s, e) -> {
             long i = s;
             for (; i + L <= e; i += L) {
-                Vec.store(Vec.act(acc, i).add(Vec.act(x, i)), acc, i);
+                FloatVector sum = FloatVector.fromMemorySegment(F, acc, i * 4, Vec.NATIVE)
+                        .add(FloatVector.fromMemorySegment(F, x, i * 4, Vec.NATIVE));
+                sum.intoMemorySegment(acc, i * 4, Vec.NATIVE);
             }
             for (; i < e; i++) {
                 acc.setAtIndex(JAVA_FLOAT, i, acc.getAtIndex(JAVA_FLOAT, i) + x.getAtIndex(JAVA_FLOAT, i));

@@ -1,11 +1,13 @@
 package io.paligemma4j.backends.cpu;
 
+import static io.paligemma4j.backends.cpu.Vec.F;
 import static io.paligemma4j.backends.cpu.Vec.L;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import io.paligemma4j.loader.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /** Token embedding and SigLIP patch embedding (contracts: {@link io.paligemma4j.kernels.ref.Embedding}). */
 final class VectorEmbedding {
@@ -21,7 +23,8 @@ final class VectorEmbedding {
             long dst = (long) r * dim;
             int i = 0;
             for (; i + L <= dim; i += L) {
-                Vec.store(Vec.weight(table.dtype(), table.data(), src + i).mul(scale), out, dst + i);
+                FloatVector v = Vec.weight(table.dtype(), table.data(), src + i).mul(scale);
+                v.intoMemorySegment(out, (dst + i) * 4, Vec.NATIVE);
             }
             for (; i < dim; i++) {
                 out.setAtIndex(JAVA_FLOAT, dst + i, table.getFloat(src + i) * scale);
@@ -60,7 +63,9 @@ final class VectorEmbedding {
         VectorActivations.forChunks(par, (long) n * dim, (s, e) -> {
             long i = s;
             for (; i + L <= e; i += L) {
-                Vec.store(Vec.act(out, i).add(Vec.weight(pos.dtype(), pos.data(), i)), out, i);
+                FloatVector v = FloatVector.fromMemorySegment(F, out, i * 4, Vec.NATIVE)
+                        .add(Vec.weight(pos.dtype(), pos.data(), i));
+                v.intoMemorySegment(out, i * 4, Vec.NATIVE);
             }
             for (; i < e; i++) {
                 out.setAtIndex(JAVA_FLOAT, i, out.getAtIndex(JAVA_FLOAT, i) + pos.getFloat(i));

@@ -134,7 +134,7 @@ final class VectorGemm {
                 case F32 -> {
                     int k = 0;
                     for (; k + L <= kb; k += L) {
-                        Vec.f32(s, base + k).intoArray(row, 0);
+                        FloatVector.fromMemorySegment(F, s, (base + k) * 4L, Vec.LE).intoArray(row, 0);
                         for (int j = 0; j < L; j++) {
                             dst[(k + j) * NR + c] = row[j];
                         }
@@ -353,7 +353,8 @@ final class VectorGemm {
             long base = (long) (r0 + r) * outDim + o0;
             if (nc == NR) {
                 for (int v = 0; v < NR; v += L) {
-                    Vec.store(FloatVector.fromArray(F, acc, i0 + v).add(FloatVector.fromArray(F, biasPanel, v)), out, base + v);
+                    FloatVector y = FloatVector.fromArray(F, acc, i0 + v).add(FloatVector.fromArray(F, biasPanel, v));
+                    y.intoMemorySegment(out, (base + v) * 4, Vec.NATIVE);
                 }
                 continue;
             }
@@ -372,7 +373,8 @@ final class VectorGemm {
             int c = 0;
             if (nc == NR) {
                 for (; c < NR; c += L) {
-                    Vec.store(FloatVector.fromArray(F, accG, i0 + c).mul(FloatVector.fromArray(F, accU, i0 + c)), out, base + c);
+                    FloatVector y = FloatVector.fromArray(F, accG, i0 + c).mul(FloatVector.fromArray(F, accU, i0 + c));
+                    y.intoMemorySegment(out, (base + c) * 4, Vec.NATIVE);
                 }
             }
             for (; c < nc; c++) {

@@ -220,13 +220,19 @@ final class VectorMatmul {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
-            a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
-            a1 = Vec.f32(w, wo + i + L).fma(Vec.act(x, xo + i + L), a1);
-            a2 = Vec.f32(w, wo + i + 2 * L).fma(Vec.act(x, xo + i + 2 * L), a2);
-            a3 = Vec.f32(w, wo + i + 3 * L).fma(Vec.act(x, xo + i + 3 * L), a3);
+            long wb = (wo + i) * 4;
+            long xb = (xo + i) * 4;
+            a0 = FloatVector.fromMemorySegment(F, w, wb, Vec.LE).fma(FloatVector.fromMemorySegment(F, x, xb, Vec.NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, wb + 4 * L, Vec.LE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + 4 * L, Vec.NATIVE), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, wb + 8 * L, Vec.LE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + 8 * L, Vec.NATIVE), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, wb + 12 * L, Vec.LE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + 12 * L, Vec.NATIVE), a3);
         }
         for (; i + L <= n; i += L) {
-            a0 = Vec.f32(w, wo + i).fma(Vec.act(x, xo + i), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, (wo + i) * 4, Vec.LE)
+                    .fma(FloatVector.fromMemorySegment(F, x, (xo + i) * 4, Vec.NATIVE), a0);
         }
         float[] lanes = Scratch.floats(Scratch.LANES, L);
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
@@ -258,13 +264,14 @@ final class VectorMatmul {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
-            a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
-            a1 = Vec.f16(w, wo + i + L).fma(Vec.act(x, xo + i + L), a1);
-            a2 = Vec.f16(w, wo + i + 2 * L).fma(Vec.act(x, xo + i + 2 * L), a2);
-            a3 = Vec.f16(w, wo + i + 3 * L).fma(Vec.act(x, xo + i + 3 * L), a3);
+            long xb = (xo + i) * 4;
+            a0 = Vec.f16(w, wo + i).fma(FloatVector.fromMemorySegment(F, x, xb, Vec.NATIVE), a0);
+            a1 = Vec.f16(w, wo + i + L).fma(FloatVector.fromMemorySegment(F, x, xb + 4 * L, Vec.NATIVE), a1);
+            a2 = Vec.f16(w, wo + i + 2 * L).fma(FloatVector.fromMemorySegment(F, x, xb + 8 * L, Vec.NATIVE), a2);
+            a3 = Vec.f16(w, wo + i + 3 * L).fma(FloatVector.fromMemorySegment(F, x, xb + 12 * L, Vec.NATIVE), a3);
         }
         for (; i + L <= n; i += L) {
-            a0 = Vec.f16(w, wo + i).fma(Vec.act(x, xo + i), a0);
+            a0 = Vec.f16(w, wo + i).fma(FloatVector.fromMemorySegment(F, x, (xo + i) * 4, Vec.NATIVE), a0);
         }
         float[] lanes = Scratch.floats(Scratch.LANES, L);
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);

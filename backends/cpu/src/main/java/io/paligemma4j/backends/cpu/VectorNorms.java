@@ -26,8 +26,9 @@ final class VectorNorms {
                 FloatVector vm = FloatVector.broadcast(F, mean);
                 int i = 0;
                 for (; i + L <= dim; i += L) {
-                    FloatVector y = Vec.act(x, b + i).sub(vm).mul(inv);
-                    Vec.store(y.fma(FloatVector.fromArray(F, g, i), FloatVector.fromArray(F, bt, i)), out, b + i);
+                    FloatVector y = FloatVector.fromMemorySegment(F, x, (b + i) * 4L, Vec.NATIVE).sub(vm).mul(inv);
+                    y = y.fma(FloatVector.fromArray(F, g, i), FloatVector.fromArray(F, bt, i));
+                    y.intoMemorySegment(out, (b + i) * 4L, Vec.NATIVE);
                 }
                 for (; i < dim; i++) {
                     float y = (x.getAtIndex(JAVA_FLOAT, b + i) - mean) * inv;
@@ -47,7 +48,8 @@ final class VectorNorms {
                 int i = 0;
                 for (; i + L <= dim; i += L) {
                     FloatVector g = FloatVector.fromArray(F, wf, i).add(1f);
-                    Vec.store(Vec.act(x, b + i).mul(inv).mul(g), out, b + i);
+                    FloatVector y = FloatVector.fromMemorySegment(F, x, (b + i) * 4L, Vec.NATIVE).mul(inv).mul(g);
+                    y.intoMemorySegment(out, (b + i) * 4L, Vec.NATIVE);
                 }
                 for (; i < dim; i++) {
                     out.setAtIndex(JAVA_FLOAT, b + i, x.getAtIndex(JAVA_FLOAT, b + i) * inv * (1f + wf[i]));
@@ -75,8 +77,8 @@ final class VectorNorms {
         FloatVector c = FloatVector.broadcast(F, center);
         int i = 0;
         for (; i + 2 * L <= dim; i += 2 * L) {
-            FloatVector v0 = Vec.act(x, b + i);
-            FloatVector v1 = Vec.act(x, b + i + L);
+            FloatVector v0 = FloatVector.fromMemorySegment(F, x, (b + i) * 4L, Vec.NATIVE);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, x, (b + i + L) * 4L, Vec.NATIVE);
             if (squares) {
                 v0 = v0.sub(c);
                 v1 = v1.sub(c);
@@ -88,7 +90,7 @@ final class VectorNorms {
             }
         }
         for (; i + L <= dim; i += L) {
-            FloatVector v = Vec.act(x, b + i);
+            FloatVector v = FloatVector.fromMemorySegment(F, x, (b + i) * 4L, Vec.NATIVE);
             a0 = squares ? v.sub(c).fma(v.sub(c), a0) : a0.add(v);
         }
         float[] lanes = Scratch.floats(Scratch.LANES, L);

@@ -24,12 +24,12 @@ final class VectorRope {
                     long b = ((long) r * heads + h) * headDim;
                     int i = 0;
                     for (; i + L <= half; i += L) {
-                        FloatVector a = Vec.act(x, b + i);
-                        FloatVector c = Vec.act(x, b + half + i);
+                        FloatVector a = FloatVector.fromMemorySegment(F, x, (b + i) * 4L, Vec.NATIVE);
+                        FloatVector c = FloatVector.fromMemorySegment(F, x, (b + half + i) * 4L, Vec.NATIVE);
                         FloatVector vc = FloatVector.fromArray(F, cos, i);
                         FloatVector vs = FloatVector.fromArray(F, sin, i);
-                        Vec.store(a.mul(vc).sub(c.mul(vs)), x, b + i);
-                        Vec.store(c.mul(vc).add(a.mul(vs)), x, b + half + i);
+                        a.mul(vc).sub(c.mul(vs)).intoMemorySegment(x, (b + i) * 4L, Vec.NATIVE);
+                        c.mul(vc).add(a.mul(vs)).intoMemorySegment(x, (b + half + i) * 4L, Vec.NATIVE);
                     }
                     for (; i < half; i++) {
                         float a = x.getAtIndex(JAVA_FLOAT, b + i);
