@@ -8,8 +8,9 @@ package io.paligemma4j.backends.cpu;
  */
 final class Scratch {
     static final int PACK_W = 0, PACK_U = 1, ACC_G = 2, ACC_U = 3, BIAS = 4, KEYS_T = 5, SCORES = 6, QUERY = 7, ROW = 8,
-            VALUES = 9, ROW_MAX = 10, ROW_SUM = 11, NORM_W = 12, NORM_B = 13, ACT = 14, TMP = 15, LANES = 16;
-    private static final int SLOTS = 17;
+            VALUES = 9, ROW_MAX = 10, ROW_SUM = 11, NORM_W = 12, NORM_B = 13, ACT = 14, TMP = 15, LANES = 16,
+            F16_EVEN = 17, F16_ODD = 18, F16_ACC = 19;
+    private static final int SLOTS = 20;
     /** Attention's accumulators share the GEMM's slot: no loop body runs both. */
     static final int ATTN_ACC = ACC_G;
 

@@ -137,6 +137,10 @@ final class VectorMatmul {
             dot4Bf16(x, w, (long) o * in, (long) q * in, in, acc);
             return;
         }
+        if (dt == DType.F16 && (in & 1) == 0) {
+            dotsF16(x, w, (long) o * in, (long) q * in, ROWS, in, acc);
+            return;
+        }
         for (int r = 0; r < ROWS; r++) {
             acc[r] = dot(dt, x, w, (long) (o + r * q) * in, in);
         }
@@ -211,7 +215,7 @@ final class VectorMatmul {
         return switch (dt) {
             case F32 -> dotF32(x.x(), 0, w, wo, n);
             case BF16 -> dotBf16(x, w, wo, n);
-            case F16 -> dotF16(x.x(), 0, w, wo, n);
+            case F16 -> (wo & 1) == 0 && (n & 1) == 0 ? dotF16Pairs(x, w, wo, n) : dotF16(x.x(), 0, w, wo, n);
             default -> throw new IllegalArgumentException("not a float weight type: " + dt);
         };
     }
@@ -258,6 +262,81 @@ final class VectorMatmul {
         float[] lanes = Scratch.floats(Scratch.LANES, L);
         e.add(o).intoArray(lanes, 0);
         return tailBf16(x, w, wo, i, n, Vec.sum(lanes, 0));
+    }
+
+    /** Pairs per block of {@link #dotsF16}: 2·256 weights a row, widened into L1-sized scratch. */
+    private static final int F16_BLOCK = 256;
+
+    private static float dotF16Pairs(Input x, MemorySegment w, long wo, int n) {
+        float[] one = Scratch.floats(Scratch.ROW, 1);
+        dotsF16(x, w, wo, 0, 1, n, one);
+        return one[0];
+    }
+
+    /**
+     * acc[r] for {@code rows} F16 rows of even length {@code in} at elements wo + r·step. Like BF16,
+     * 16 weights are read as 8 ints of pairs and split into even (mask) and odd (shift) halves, one
+     * shape throughout: the short→int shape change of {@link Vec#f16} ran 4× under BF16's speed here.
+     * A block of each row is widened into scratch first, so that no vector crosses a call, then
+     * dotted with x's even and odd halves. The per-row order (even and odd lanes apart, blocks in
+     * order, lanes summed in order, then the scalar tail) does not depend on {@code rows}, so a row's
+     * result does not depend on which path computed it.
+     */
+    private static void dotsF16(Input x, MemorySegment w, long wo, long step, int rows, int in, float[] acc) {
+        float[] xe = x.even();
+        float[] xo = x.odd();
+        float[] we = Scratch.floats(Scratch.F16_EVEN, ROWS * F16_BLOCK);
+        float[] wd = Scratch.floats(Scratch.F16_ODD, ROWS * F16_BLOCK);
+        float[] sums = Scratch.floats(Scratch.F16_ACC, 2 * ROWS * L);
+        java.util.Arrays.fill(sums, 0, 2 * rows * L, 0f);
+        int pairs = in / 2 / L * L;
+        for (int p0 = 0; p0 < pairs; p0 += F16_BLOCK) {
+            int np = Math.min(F16_BLOCK, pairs - p0);
+            for (int r = 0; r < rows; r++) {
+                widenF16Pairs(w, (wo + r * step + 2L * p0) * 2, np, we, wd, r * F16_BLOCK);
+            }
+            for (int r = 0; r < rows; r++) {
+                FloatVector e = FloatVector.fromArray(F, sums, 2 * r * L);
+                FloatVector o = FloatVector.fromArray(F, sums, (2 * r + 1) * L);
+                int b = r * F16_BLOCK;
+                for (int j = 0; j < np; j += L) {
+                    e = FloatVector.fromArray(F, we, b + j).fma(FloatVector.fromArray(F, xe, p0 + j), e);
+                    o = FloatVector.fromArray(F, wd, b + j).fma(FloatVector.fromArray(F, xo, p0 + j), o);
+                }
+                e.intoArray(sums, 2 * r * L);
+                o.intoArray(sums, (2 * r + 1) * L);
+            }
+        }
+        float[] lanes = Scratch.floats(Scratch.LANES, L);
+        for (int r = 0; r < rows; r++) {
+            FloatVector.fromArray(F, sums, 2 * r * L).add(FloatVector.fromArray(F, sums, (2 * r + 1) * L)).intoArray(lanes, 0);
+            float s = Vec.sum(lanes, 0);
+            long row = wo + r * step;
+            for (int i = 2 * pairs; i < in; i++) {
+                s += x.x().getAtIndex(JAVA_FLOAT, i) * Float.float16ToFloat(w.get(Tensor.I16_LE, (row + i) * 2));
+            }
+            acc[r] = s;
+        }
+    }
+
+    /**
+     * np pairs of F16 weights from byte offset {@code at}, widened: even elements to even[off…],
+     * odd ones to odd[off…]. Exponent rebias by a multiply (exact for subnormals), Inf/NaN by mask.
+     */
+    private static void widenF16Pairs(MemorySegment w, long at, int np, float[] even, float[] odd, int off) {
+        for (int j = 0; j < np; j += L) {
+            IntVector p = IntVector.fromMemorySegment(Vec.I, w, at + j * 4L, Vec.LE);
+            IntVector h = p.and(0xFFFF);
+            IntVector em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(em.or(0x7F800000), h.and(0x7C00).eq(0x7C00));
+            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(even, off + j);
+            h = p.lanewise(VectorOperators.LSHR, 16);
+            em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+            bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(em.or(0x7F800000), h.and(0x7C00).eq(0x7C00));
+            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(odd, off + j);
+        }
     }
 
     private static float dotF16(MemorySegment x, long xo, MemorySegment w, long wo, int n) {

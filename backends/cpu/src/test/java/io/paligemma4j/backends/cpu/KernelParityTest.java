@@ -45,6 +45,33 @@ class KernelParityTest extends KernelTestData {
         System.out.println("KernelParityTest at " + VectorWidth.describe());
     }
 
+    /**
+     * Every 16-bit pattern as a weight, one per row among zeros, against x of ones: each output is
+     * that weight's value exactly (only −0 turns +0), Inf and NaN included, through the GEMV's
+     * widening in the vector body (BF16 pairs; F16 pairs widened by block).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"BF16", "F16"})
+    void gemvWidensEveryBitPatternExactly(DType dt) {
+        int rows = 65536;
+        int in = 64;
+        MemorySegment w = arena.allocate((long) rows * in * 2, 64);
+        for (int r = 0; r < rows; r++) {
+            w.set(Tensor.I16_LE, ((long) r * in + r % in) * 2, (short) r);
+        }
+        Tensor t = new Tensor("w", dt, new long[] {rows, in}, w, "every pattern");
+        float[] ones = new float[in];
+        java.util.Arrays.fill(ones, 1f);
+        MemorySegment out = zeros(rows);
+        vec.matmul(seg(ones), 1, in, t, null, out);
+        for (int r = 0; r < rows; r++) {
+            float want = dt == DType.F16 ? Float.float16ToFloat((short) r) : Float.intBitsToFloat(r << 16);
+            float got = out.getAtIndex(JAVA_FLOAT, r);
+            assertTrue(Float.isNaN(want) ? Float.isNaN(got) : got == want,
+                    dt + " pattern 0x" + Integer.toHexString(r) + ": " + got + ", want " + want);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void matmulAndFusedGegluWithinTheSummationBound(DType dt) {
