@@ -37,6 +37,17 @@ final class VectorActivations {
         }
     }
 
+    /**
+     * g[i] = gelu_tanh(g[i])·u[i] for whole vectors in [from, to); t is scratch. Every element takes
+     * the vector path, so a result's bits do not depend on where a block or a thread's range ends.
+     */
+    static void gegluInPlace(float[] g, float[] u, float[] t, int from, int to) {
+        geluInPlace(g, t, from, to);
+        for (int i = from; i < to; i += L) {
+            FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
+        }
+    }
+
     static void geluTanh(Parallel par, MemorySegment x, long n) {
         inBlocks(par, x, n, (a, t, whole) -> geluInPlace(a, t, 0, whole), Activations::gelu);
     }

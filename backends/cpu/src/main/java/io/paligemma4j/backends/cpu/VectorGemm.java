@@ -79,16 +79,13 @@ final class VectorGemm {
                     }
                 }
                 if (up != null) {
-                    VectorActivations.geluInPlace(accG, Scratch.floats(Scratch.TMP, tiles * MR * NR), 0, tiles * MR * NR);
+                    // GeGLU has no bias: its panel is zeros, and the store below is the same.
+                    VectorActivations.gegluInPlace(accG, accU, Scratch.floats(Scratch.TMP, tiles * MR * NR), 0,
+                            tiles * MR * NR);
                 }
                 for (int t = 0; t < tiles; t++) {
                     int r0 = t * MR;
-                    int mr = Math.min(MR, rows - r0);
-                    if (up == null) {
-                        store(accG, mr, nc, r0, o0, outDim, out, biasPanel);
-                    } else {
-                        product(accG, accU, mr, nc, r0, o0, outDim, out);
-                    }
+                    store(accG, Math.min(MR, rows - r0), nc, r0, o0, outDim, out, biasPanel);
                 }
             }
         });
@@ -360,25 +357,6 @@ final class VectorGemm {
             }
             for (int c = 0; c < nc; c++) {
                 out.setAtIndex(JAVA_FLOAT, base + c, acc[i0 + c] + biasPanel[c]);
-            }
-        }
-    }
-
-    /** out = gelu(gate) ⊙ up for a finished tile, its gate accumulators already through GELU (by vector, every column). */
-    private static void product(float[] accG, float[] accU, int mr, int nc, int r0, int o0, int outDim,
-                                MemorySegment out) {
-        for (int r = 0; r < mr; r++) {
-            int i0 = (r0 + r) * NR;
-            long base = (long) (r0 + r) * outDim + o0;
-            int c = 0;
-            if (nc == NR) {
-                for (; c < NR; c += L) {
-                    FloatVector y = FloatVector.fromArray(F, accG, i0 + c).mul(FloatVector.fromArray(F, accU, i0 + c));
-                    y.intoMemorySegment(out, (base + c) * 4, Vec.NATIVE);
-                }
-            }
-            for (; c < nc; c++) {
-                out.setAtIndex(JAVA_FLOAT, base + c, accG[i0 + c] * accU[i0 + c]);
             }
         }
     }

@@ -62,7 +62,7 @@ final class VectorMatmul {
                             u[r * n + i] = acc[r];
                         }
                     }
-                    geglu(g, u, t);
+                    VectorActivations.gegluInPlace(g, u, t, 0, cap);
                     for (int r = 0; r < ROWS; r++) {
                         MemorySegment.copy(g, r * n, out, JAVA_FLOAT, (long) (s + r * q + b) * Float.BYTES, n);
                     }
@@ -73,23 +73,12 @@ final class VectorMatmul {
                         g[i] = dot(wGate.dtype(), xv, wGate.data(), (long) (s + ROWS * q + i) * in, in);
                         u[i] = dot(wUp.dtype(), xv, wUp.data(), (long) (s + ROWS * q + i) * in, in);
                     }
-                    geglu(g, u, t);
+                    VectorActivations.gegluInPlace(g, u, t, 0, cap);
                     MemorySegment.copy(g, 0, out, JAVA_FLOAT, (long) (s + ROWS * q) * Float.BYTES, rest);
                 }
             });
         } else {
             VectorGemm.gemm(par, x, rows, in, wGate, null, out, wUp);
-        }
-    }
-
-    /**
-     * g = gelu(g) ⊙ u over the whole arrays, by vector: every output takes the same vector path, so
-     * its bits do not depend on where a block or a thread's range ends.
-     */
-    private static void geglu(float[] g, float[] u, float[] t) {
-        VectorActivations.geluInPlace(g, t, 0, g.length);
-        for (int i = 0; i < g.length; i += L) {
-            FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
         }
     }
 
@@ -326,16 +315,14 @@ final class VectorMatmul {
     private static void widenF16Pairs(MemorySegment w, long at, int np, float[] even, float[] odd, int off) {
         for (int j = 0; j < np; j += L) {
             IntVector p = IntVector.fromMemorySegment(Vec.I, w, at + j * 4L, Vec.LE);
-            IntVector h = p.and(0xFFFF);
-            IntVector em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-            IntVector bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(em.or(0x7F800000), h.and(0x7C00).eq(0x7C00));
-            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(even, off + j);
-            h = p.lanewise(VectorOperators.LSHR, 16);
-            em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-            bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(em.or(0x7F800000), h.and(0x7C00).eq(0x7C00));
-            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(odd, off + j);
+            for (int half = 0; half < 2; half++) {
+                IntVector h = half == 0 ? p.and(0xFFFF) : p.lanewise(VectorOperators.LSHR, 16);
+                IntVector em = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .blend(em.or(0x7F800000), h.and(0x7C00).eq(0x7C00));
+                bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats()
+                        .intoArray(half == 0 ? even : odd, off + j);
+            }
         }
     }
 
